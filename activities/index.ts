@@ -1,0 +1,17 @@
+/**
+ * Every activity the ratchet worker registers, built from its dependencies so
+ * tests can pass real ones pointed at temp dirs.
+ */
+import { createHealthActivities } from './health';
+
+export interface ActivityDeps {
+  /** Root of ratchet's own state (registry, checkpoints). */
+  dataDir: string;
+  taskQueue: string;
+}
+
+export const createActivities = (deps: ActivityDeps) => ({
+  ...createHealthActivities(deps),
+});
+
+export type Activities = ReturnType<typeof createActivities>;

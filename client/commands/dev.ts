@@ -1,0 +1,116 @@
+/**
+ * `ratchet dev`: the whole system on this machine — the Temporal dev server
+ * (SQLite under the data dir, Web UI), ratchet's search attributes, and a
+ * worker — reusing a server already listening on TEMPORAL_ADDRESS.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createLogger } from '../../config/logger';
+import { uiBaseUrl, type Settings } from '../../config/settings';
+import type { DevServer } from '../../server/devServer';
+import { startLocalTemporal } from '../../server/localTemporal';
+import { isListening } from '../../server/ports';
+import { installRuntime } from '../../workers/runtime';
+import { createRatchetWorker } from '../../workers/worker';
+import { ensureSearchAttributes } from '../admin';
+import { connectionOptions, nativeConnectionOptions } from '../connection';
+import { settingsFrom, type GlobalOptions } from '../context';
+import { runDemo } from '../demo';
+import { ExitCode, progress } from '../output';
+
+interface DevOptions {
+  demo?: boolean;
+  worker: boolean;
+}
+
+function isLocalAddress(address: string): boolean {
+  const host = address.slice(0, address.lastIndexOf(':'));
+  return ['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0'].includes(host);
+}
+
+async function ensureServer(settings: Settings): Promise<DevServer | undefined> {
+  const address = settings.temporal.address;
+  if (await isListening(address)) {
+    progress(`Temporal already listening on ${address}: reusing it (no second server).`);
+    return undefined;
+  }
+  if (!isLocalAddress(address)) {
+    throw new Error(
+      `nothing answers on ${address}, and ratchet only starts a dev server on this machine`,
+    );
+  }
+  mkdirSync(settings.dataDir, { recursive: true });
+  const dbFilename = path.join(settings.dataDir, 'temporal.sqlite');
+  progress(`Starting Temporal dev server on ${address}, database ${dbFilename}…`);
+  return startLocalTemporal({
+    cacheDir: settings.cacheDir,
+    onProgress: progress,
+    ip: address.slice(0, address.lastIndexOf(':')).replace(/^localhost$/, '127.0.0.1'),
+    port: Number(address.slice(address.lastIndexOf(':') + 1)),
+    uiPort: settings.uiPort,
+    dbFilename,
+    namespace: settings.temporal.namespace,
+    logFile: createWriteStream(path.join(settings.dataDir, 'temporal-server.log'), { flags: 'a' }),
+  });
+}
+
+export async function runDev(settings: Settings, options: DevOptions): Promise<number> {
+  const logger = createLogger(settings, 'ratchet-dev');
+  const server = await ensureServer(settings);
+  try {
+    const connection = await Connection.connect(connectionOptions(settings));
+    const added = await ensureSearchAttributes(connection, settings.temporal.namespace);
+    if (added.length) progress(`Registered search attributes: ${added.join(', ')}`);
+    const client = new Client({ connection, namespace: settings.temporal.namespace });
+    progress(`Temporal Web UI: ${uiBaseUrl(settings)}`);
+    if (!options.worker) {
+      progress('Server running without a worker (--no-worker). Ctrl-C to stop.');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      return ExitCode.ok;
+    }
+    installRuntime(settings, logger);
+    const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(settings));
+    const worker = await createRatchetWorker({
+      connection: nativeConnection,
+      namespace: settings.temporal.namespace,
+      taskQueue: settings.taskQueue,
+      activityDeps: { dataDir: settings.dataDir },
+    });
+    progress(`Worker polling task queue "${settings.taskQueue}". Ctrl-C to stop.`);
+    // The worker shuts itself down on SIGINT/SIGTERM; run() resolves then.
+    const running = worker.run();
+    if (options.demo) {
+      runDemo(client, settings).catch((err: unknown) => {
+        logger.error({ err }, 'demo failed');
+      });
+    }
+    await running;
+    await nativeConnection.close();
+    await connection.close();
+    return ExitCode.ok;
+  } finally {
+    if (server) {
+      progress('Stopping Temporal dev server…');
+      await server.stop();
+    }
+  }
+}
+
+export function registerDev(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('dev')
+    .description(
+      'run Temporal (dev server + Web UI on :8233, SQLite under the data dir) and a ratchet worker; reuses a server already on TEMPORAL_ADDRESS',
+    )
+    .option('--demo', 'also run the demo once the worker is up (what `npm start` does)')
+    .option('--no-worker', 'only the server, no worker')
+    .action(async (options: DevOptions) => {
+      process.exitCode = await runDev(settingsFrom(globals()), options);
+    });
+}

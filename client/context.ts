@@ -1,0 +1,30 @@
+/** What every command needs, built lazily so `--help` never touches the network. */
+import type { Client } from '@temporalio/client';
+import { ConfigError, loadSettings, type Settings } from '../config/settings';
+import { connectClient } from './connection';
+import { CliError, ExitCode } from './output';
+
+export interface GlobalOptions {
+  config?: string;
+}
+
+export function settingsFrom(options: GlobalOptions): Settings {
+  try {
+    return loadSettings({ configFile: options.config });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, ExitCode.badInput);
+    throw err;
+  }
+}
+
+export async function clientFrom(settings: Settings): Promise<Client> {
+  try {
+    return await connectClient(settings);
+  } catch (err) {
+    throw new CliError(
+      `cannot reach Temporal at ${settings.temporal.address} (${(err as Error).message}).\n` +
+        'Start one with `ratchet dev`, or set TEMPORAL_ADDRESS.',
+      ExitCode.failed,
+    );
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Ratchet's configuration: defaults, then `ratchet.config.json`, then the
+ * environment. Parsed once with zod at start; a bad value fails with a
+ * message that names the setting and where it came from.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
+
+export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+export type LogLevel = z.infer<typeof LogLevel>;
+
+export const Settings = z.object({
+  temporal: z
+    .object({
+      /** @default '127.0.0.1:7233' */
+      address: hostPort.default('127.0.0.1:7233'),
+      /** @default 'default' */
+      namespace: z.string().min(1).default('default'),
+      /** mTLS client certificate and key, for Temporal Cloud or a secured cluster. */
+      tls: z
+        .object({
+          certPath: z.string().min(1),
+          keyPath: z.string().min(1),
+          caPath: z.string().min(1).optional(),
+          serverName: z.string().min(1).optional(),
+        })
+        .optional(),
+      apiKey: z.string().min(1).optional(),
+    })
+    .strict()
+    .default({ address: '127.0.0.1:7233', namespace: 'default' }),
+  /** @default 'ratchet' */
+  taskQueue: z.string().min(1).default('ratchet'),
+  /** Where ratchet keeps its registry, checkpoints and the dev server's database. @default '.ratchet' */
+  dataDir: z.string().min(1).default('.ratchet'),
+  /** Where the Temporal CLI binary is cached between clones. */
+  cacheDir: z
+    .string()
+    .min(1)
+    .default(path.join(homedir(), '.cache', 'ratchet')),
+  /** @default 8233 */
+  uiPort: z.coerce.number().int().min(1).max(65535).default(8233),
+  /** Base URL of the Temporal Web UI, for links printed next to every run. */
+  uiUrl: z.string().url().optional(),
+  /** host:port for the worker's Prometheus endpoint; unset = off. */
+  metricsAddress: hostPort.optional(),
+  log: z
+    .object({
+      level: LogLevel.default('info'),
+      /** 'json' for machines, 'pretty' for people; default: pretty on a terminal. */
+      format: z.enum(['json', 'pretty']).optional(),
+    })
+    .strict()
+    .default({ level: 'info' }),
+});
+export type Settings = z.infer<typeof Settings>;
+
+/** Environment variables and the setting each one sets. */
+const ENV_MAP: ReadonlyArray<[string, string[]]> = [
+  ['TEMPORAL_ADDRESS', ['temporal', 'address']],
+  ['TEMPORAL_NAMESPACE', ['temporal', 'namespace']],
+  ['TEMPORAL_TLS_CERT', ['temporal', 'tls', 'certPath']],
+  ['TEMPORAL_TLS_KEY', ['temporal', 'tls', 'keyPath']],
+  ['TEMPORAL_TLS_CA', ['temporal', 'tls', 'caPath']],
+  ['TEMPORAL_TLS_SERVER_NAME', ['temporal', 'tls', 'serverName']],
+  ['TEMPORAL_API_KEY', ['temporal', 'apiKey']],
+  ['RATCHET_TASK_QUEUE', ['taskQueue']],
+  ['RATCHET_DATA_DIR', ['dataDir']],
+  ['RATCHET_CACHE_DIR', ['cacheDir']],
+  ['RATCHET_UI_PORT', ['uiPort']],
+  ['RATCHET_UI_URL', ['uiUrl']],
+  ['RATCHET_METRICS_ADDRESS', ['metricsAddress']],
+  ['RATCHET_LOG_LEVEL', ['log', 'level']],
+  ['RATCHET_LOG_FORMAT', ['log', 'format']],
+];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+export interface LoadSettingsOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Explicit config file; otherwise RATCHET_CONFIG, then ./ratchet.config.json if present. */
+  configFile?: string;
+  cwd?: string;
+}
+
+/** Loads and validates settings; throws ConfigError naming the bad setting. */
+export function loadSettings(options: LoadSettingsOptions = {}): Settings {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const explicit = options.configFile ?? env.RATCHET_CONFIG;
+  const file = path.resolve(cwd, explicit ?? 'ratchet.config.json');
+  const sources = new Map<string, string>();
+  let raw: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`invalid configuration file ${file}: ${(err as Error).message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new ConfigError(`invalid configuration file ${file}: expected a JSON object`);
+    }
+  } else if (explicit) {
+    throw new ConfigError(`configuration file not found: ${file}`);
+  }
+  for (const [name, keys] of ENV_MAP) {
+    const value = env[name];
+    if (value !== undefined && value !== '') {
+      setPath(raw, keys, value);
+      sources.set(keys.join('.'), name);
+    }
+  }
+  const parsed = Settings.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(root)';
+      const from = sources.get(key) ?? (existsSync(file) ? path.basename(file) : 'default');
+      return `  ${key} (from ${from}): ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const settings = parsed.data;
+  settings.dataDir = path.resolve(cwd, settings.dataDir);
+  return settings;
+}
+
+/** The Web UI base URL: the configured one, else the local dev server's. */
+export function uiBaseUrl(settings: Settings): string {
+  return (settings.uiUrl ?? `http://localhost:${settings.uiPort}`).replace(/\/$/, '');
+}
+
+/** A link to one workflow run in the Web UI. */
+export function workflowUiUrl(settings: Settings, workflowId: string, runId?: string): string {
+  const base = `${uiBaseUrl(settings)}/namespaces/${encodeURIComponent(settings.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${base}/${encodeURIComponent(runId)}` : base;
+}

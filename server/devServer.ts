@@ -1,0 +1,106 @@
+/**
+ * Starts `temporal server start-dev` — a real Temporal server with SQLite
+ * persistence and the embedded Web UI — and stops it cleanly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../domain/searchAttributes';
+
+export interface DevServerOptions {
+  cliPath: string;
+  /** 127.0.0.1 unless told otherwise: the dev server is for this machine. */
+  ip?: string;
+  port: number;
+  /** Web UI port; omit with `headless` for tests. */
+  uiPort?: number;
+  headless?: boolean;
+  /** SQLite file; omitted = in-memory (throwaway, for tests). */
+  dbFilename?: string;
+  namespace?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Where the server's own output goes; default: discarded. */
+  logFile?: NodeJS.WritableStream;
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port)];
+  if (options.headless) args.push('--headless');
+  else if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  if (options.dbFilename) {
+    mkdirSync(path.dirname(options.dbFilename), { recursive: true });
+    args.push('--db-filename', options.dbFilename);
+  }
+  if (options.namespace && options.namespace !== 'default')
+    args.push('--namespace', options.namespace);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) {
+    args.push('--search-attribute', `${name}=${type}`);
+  }
+  args.push('--log-level', options.logLevel ?? 'warn');
+
+  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+    options.logFile?.write(chunk);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+
+  const address = `${ip}:${options.port}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  let ready = false;
+  while (!ready) {
+    if (child.exitCode !== null) {
+      throw new Error(`temporal server start-dev exited with ${child.exitCode}:\n${output.trim()}`);
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(
+        `temporal server start-dev did not answer on ${address} in time:\n${output.trim()}`,
+      );
+    }
+    ready = await answers(address, options.namespace ?? 'default');
+    if (!ready) await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    address,
+    uiUrl: options.headless || !options.uiPort ? undefined : `http://localhost:${options.uiPort}`,
+    pid: child.pid ?? -1,
+    stop: () => stopChild(child, exited),
+  };
+}
+
+async function answers(address: string, namespace: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 1000 });
+    await connection.workflowService.describeNamespace({ namespace });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

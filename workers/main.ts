@@ -1,0 +1,44 @@
+/**
+ * A standalone worker process (the Docker image's entry point, and what you
+ * run next to a real cluster): connects with the configured settings and
+ * serves the task queue until SIGINT/SIGTERM.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { createLogger } from '../config/logger';
+import { loadSettings } from '../config/settings';
+import { Connection } from '@temporalio/client';
+import { ensureSearchAttributes } from '../client/admin';
+import { connectionOptions, nativeConnectionOptions } from '../client/connection';
+import { installRuntime } from './runtime';
+import { createRatchetWorker } from './worker';
+
+export async function runWorker(): Promise<void> {
+  const settings = loadSettings();
+  const logger = createLogger(settings, 'ratchet-worker');
+  installRuntime(settings, logger);
+  // A fresh cluster (docker compose) lacks ratchet's search attributes until someone adds them.
+  const admin = await Connection.connect(connectionOptions(settings));
+  const added = await ensureSearchAttributes(admin, settings.temporal.namespace);
+  if (added.length) logger.info({ added }, 'registered search attributes');
+  await admin.close();
+  const connection = await NativeConnection.connect(nativeConnectionOptions(settings));
+  const worker = await createRatchetWorker({
+    connection,
+    namespace: settings.temporal.namespace,
+    taskQueue: settings.taskQueue,
+    activityDeps: { dataDir: settings.dataDir },
+  });
+  logger.info(
+    { address: settings.temporal.address, taskQueue: settings.taskQueue },
+    'worker polling',
+  );
+  await worker.run();
+  await connection.close();
+}
+
+if (require.main === module) {
+  runWorker().catch((err: unknown) => {
+    process.stderr.write(`ratchet worker: ${String((err as Error)?.stack ?? err)}\n`);
+    process.exit(1);
+  });
+}
