@@ -1,0 +1,78 @@
+/**
+ * The checkpoint store's activity interface, as workflows call it. The
+ * implementation lives in activities/checkpoints/ (git as the object store,
+ * under the data dir); this file is the contract both sides build against.
+ */
+import type {
+  CheckpointRecord,
+  CompatibilityReport,
+  VersionRecord,
+  VersionStatus,
+} from './versions';
+
+export interface CreateCheckpointInput {
+  workspace: string;
+  moduleId: string;
+  /** Parent in the lineage; default: the module's active version (null for the first). */
+  parentVersion?: string | null;
+  tags?: string[];
+  /** @default 'active' for the first version of a module, else 'accepted' */
+  status?: VersionStatus;
+  metadata?: Record<string, unknown>;
+}
+
+export interface RestoreCheckpointInput {
+  checkpointId: string;
+  /** Default: the workspace the checkpoint was taken from. */
+  workspace?: string;
+}
+
+export interface RestoreResult {
+  checkpointId: string;
+  workspace: string;
+  /** Tree checksum of the workspace after the restore. */
+  checksum: string;
+  filesWritten: number;
+  filesRemoved: number;
+}
+
+export interface CheckpointValidation {
+  checkpointId: string;
+  ok: boolean;
+  problems: string[];
+}
+
+/**
+ * Failure types the store throws as non-retryable ApplicationFailures, so
+ * workflows can branch on them.
+ */
+export const CheckpointFailure = {
+  corrupted: 'CheckpointCorrupted',
+  notFound: 'CheckpointNotFound',
+  dangerousTarget: 'DangerousRestoreTarget',
+  invalidInput: 'InvalidCheckpointInput',
+} as const;
+
+export interface CheckpointActivities {
+  createCheckpoint(input: CreateCheckpointInput): Promise<CheckpointRecord>;
+  /** Refuses (non-retryable) a corrupted checkpoint or a dangerous target; touches nothing then. */
+  restoreCheckpoint(input: RestoreCheckpointInput): Promise<RestoreResult>;
+  validateCheckpoint(input: { checkpointId: string }): Promise<CheckpointValidation>;
+  /** The tree checksum of the workspace as it is now, with the module's exclusions. */
+  workspaceChecksum(input: { workspace: string; moduleId: string }): Promise<string>;
+  getLineage(input: { moduleId: string }): Promise<VersionRecord[]>;
+  /** Setting `active` demotes the previous active version to `accepted`. */
+  setVersionStatus(input: {
+    moduleId: string;
+    version: string;
+    status: VersionStatus;
+  }): Promise<VersionRecord>;
+  tagVersion(input: { moduleId: string; version: string; tag: string }): Promise<VersionRecord>;
+  /** Public interface of `fromVersion` against `toVersion` (or the workspace as it is now). */
+  assessCompatibility(input: {
+    moduleId: string;
+    fromVersion: string;
+    toVersion?: string;
+    workspace?: string;
+  }): Promise<CompatibilityReport>;
+}
