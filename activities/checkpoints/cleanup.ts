@@ -62,7 +62,6 @@ export async function cleanupCheckpoints(
   progress: Progress = () => undefined,
 ): Promise<CleanupResult> {
   const modules = options.moduleId ? [ModuleId.parse(options.moduleId)] : await store.listModules();
-  await store.init();
   return store.withLock(
     async () => {
       const bytesBefore = await storeSize(store);

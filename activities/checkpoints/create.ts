@@ -61,15 +61,14 @@ async function bytesAdded(
 ): Promise<number> {
   const env = store.objectEnv;
   const ids = new Set<string>([tree, commit]);
-  if (parentTree) {
-    // raw diff lines: ":<old mode> <new mode> <old id> <new id> <status>\0<path>\0"
-    const fields = await gitList(
-      ['diff-tree', '-r', '-t', '-z', '--no-renames', parentTree, tree],
-      {
+  // raw diff lines: ":<old mode> <new mode> <old id> <new id> <status>\0<path>\0"
+  const changed = parentTree
+    ? await gitList(['diff-tree', '-r', '-t', '-z', '--no-renames', parentTree, tree], {
         env,
-      },
-    );
-    for (const f of fields) {
+      }).catch(() => null) // parent's tree pruned: count the whole tree
+    : null;
+  if (changed) {
+    for (const f of changed) {
       if (!f.startsWith(':')) continue;
       const newId = f.split(' ')[3];
       if (newId && !/^0+$/.test(newId)) ids.add(newId);
@@ -105,7 +104,6 @@ export async function createCheckpoint(
   const workspace = resolveWorkspace(input.workspace);
   assertNotDangerous(store, workspace);
   const head = await workspaceGitHead(workspace);
-  await store.init();
   return store.withLock(
     async () => {
       const state: ModuleState = (await store.readModule(input.moduleId)) ?? {
@@ -145,7 +143,12 @@ export async function createCheckpoint(
       const parentManifest = parent
         ? await store.readManifestText(input.moduleId, parent.version)
         : undefined;
-      const parentTree = parentManifest ? (JSON.parse(parentManifest) as Manifest).tree : null;
+      let parentTree: string | null = null;
+      try {
+        parentTree = parentManifest ? (JSON.parse(parentManifest) as Manifest).tree : null;
+      } catch {
+        parentTree = null; // a damaged parent manifest only makes bytesAdded count the whole tree
+      }
       const manifest: Manifest = {
         checkpointId: id,
         tree: staged.tree,

@@ -39,7 +39,6 @@ export async function validateCheckpoint(
   progress?: (step: string) => void,
 ): Promise<CheckpointValidation> {
   const record = await store.getCheckpoint(checkpointId);
-  await store.init();
   const { manifest: _manifest, ...validation } = await store.withLock(() =>
     validateRecord(store, record, progress),
   );

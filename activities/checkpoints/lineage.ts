@@ -55,7 +55,6 @@ async function updateVersion(
   change: (record: CheckpointRecord, state: ModuleState) => void,
 ): Promise<VersionRecord> {
   ModuleId.parse(moduleId);
-  await store.init();
   return store.withLock(async () => {
     const state = await store.readModule(moduleId);
     const record = state?.versions.find((v) => v.version === version);

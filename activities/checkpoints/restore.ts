@@ -66,7 +66,6 @@ export async function restoreCheckpoint(
   const record = await store.getCheckpoint(input.checkpointId);
   const workspace = resolveWorkspace(input.workspace ?? record.workspace);
   await assertRestorable(store, workspace);
-  await store.init();
   return store.withLock(
     async () => {
       progress(`validating ${record.id}`);

@@ -97,8 +97,8 @@ export class CheckpointStore {
     this.gitDir = path.join(this.root, 'store.git');
   }
 
-  /** Creates the bare repository once; safe to call from racing processes (under the lock). */
-  async init(): Promise<void> {
+  /** Creates the layout and the bare repository once; withLock calls it. */
+  private async init(): Promise<void> {
     if (this.initialized) return;
     for (const dir of ['modules', 'indexes', 'manifests']) {
       await mkdir(path.join(this.root, dir), { recursive: true });
@@ -124,7 +124,14 @@ export class CheckpointStore {
 
   /** Every write to the store (and every read of objects a cleanup could prune) holds this. */
   async withLock<T>(fn: () => Promise<T>, onWait?: () => void): Promise<T> {
-    return withFileLock(path.join(this.root, 'lock'), fn, { onWait });
+    return withFileLock(
+      path.join(this.root, 'lock'),
+      async () => {
+        await this.init(); // under the lock: racing first writers must not both run `git init`
+        return fn();
+      },
+      { onWait },
+    );
   }
 
   moduleFile(moduleId: string): string {

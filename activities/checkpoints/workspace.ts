@@ -12,7 +12,6 @@ export async function workspaceChecksum(
   const moduleId = ModuleId.parse(input.moduleId);
   const workspace = resolveWorkspace(input.workspace);
   assertNotDangerous(store, workspace);
-  await store.init();
   // Staging writes blobs and the index: same lock as a checkpoint.
   return store.withLock(async () => (await stageWorkspace(store, moduleId, workspace)).checksum);
 }
@@ -24,7 +23,6 @@ export async function registerWorkspace(
 ): Promise<string> {
   const workspace = resolveWorkspace(input.workspace);
   assertNotDangerous(store, workspace);
-  await store.init();
   await store.withLock(() => store.registerWorkspaceLocked(workspace));
   return workspace;
 }
