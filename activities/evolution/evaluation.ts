@@ -1,6 +1,6 @@
 /** Evaluate a candidate: the test command, gate commands, and the metrics command. */
 import { ApplicationFailure } from '@temporalio/activity';
-import { z } from 'zod';
+import { MetricsReport } from '../../domain/judge';
 import { runShellCommand, type CommandResult } from './shellCommand';
 
 export interface CommandOutcome {
@@ -14,17 +14,6 @@ export interface CommandOutcome {
 }
 
 export type MetricValues = Record<string, number | number[]>;
-
-/** What a metrics command must print: one JSON object of name → number or samples. */
-export const MetricsOutput = z.record(
-  z.string().min(1),
-  z.union([
-    z.number().refine(Number.isFinite, 'must be a finite number'),
-    z
-      .array(z.number().refine(Number.isFinite, 'samples must be finite numbers'))
-      .min(1, 'sample arrays cannot be empty'),
-  ]),
-);
 
 function outcome(result: CommandResult): CommandOutcome {
   return {
@@ -59,7 +48,7 @@ export function parseMetrics(stdout: string): MetricValues {
     } catch {
       continue;
     }
-    const parsed = MetricsOutput.safeParse(json);
+    const parsed = MetricsReport.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new Error(`metric ${issue.path.join('.') || '(root)'}: ${issue.message}`);

@@ -1,4 +1,5 @@
 /** Choosing where failure recovery goes when a cascading rollback is exhausted. */
+import { versionNumber } from '../lineage';
 import type { VersionRecord } from '../versions';
 
 const UNSAFE = new Set(['rolled_back', 'quarantined', 'rejected', 'pending_approval']);
@@ -13,13 +14,4 @@ export function knownGoodVersion(
     (v) => v.tags.includes(tag) && !UNSAFE.has(v.status) && !exclude.includes(v.version),
   );
   return candidates.sort((a, b) => versionNumber(b.version) - versionNumber(a.version))[0];
-}
-
-export function versionNumber(version: string): number {
-  const n = Number(version.replace(/^v/, ''));
-  return Number.isFinite(n) ? n : -1;
-}
-
-export function activeVersionOf(lineage: readonly VersionRecord[]): VersionRecord | undefined {
-  return lineage.find((v) => v.status === 'active');
 }

@@ -25,7 +25,6 @@ import {
   RollbackRequest,
   type CycleState,
 } from '../../domain/evolution/operator';
-import { activeVersionOf } from '../../domain/evolution/recovery';
 import { scalarHistoryEntry } from '../../domain/evolution/judging';
 import type {
   CycleResult,
@@ -33,7 +32,7 @@ import type {
   IterationRecord,
   PendingApproval,
 } from '../../domain/evolution/results';
-import { rollbackTarget } from '../../domain/lineage';
+import { activeVersion as activeVersionOf, rollbackTarget } from '../../domain/lineage';
 import type { VersionRecord } from '../../domain/versions';
 import { commands, delivery, patches, store } from './activities';
 import type { StepContext } from './context';
