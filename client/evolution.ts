@@ -153,7 +153,7 @@ async function update(run: () => Promise<OperatorAck>): Promise<OperatorAck> {
     return await run();
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
-      const cause = (err.cause as Error | undefined)?.message ?? err.message;
+      const cause = err.cause?.message ?? err.message;
       throw new OperatorRequestRefused(cause);
     }
     throw err;

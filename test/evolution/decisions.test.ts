@@ -166,6 +166,26 @@ describe('evolution decisions', () => {
     );
   });
 
+  it('pauses for a human when the safety score is inconclusive', async () => {
+    const { result } = await runCycle({
+      env,
+      name: 'inconclusive',
+      plan: { 1: { files: CHANGES.losesMetric } },
+      during: async (handle) => {
+        await expect
+          .poll(async () => (await evolutionStatus(env.client, handle.workflowId)).state, {
+            timeout: 30_000,
+          })
+          .toBe('inconclusive');
+        const status = await evolutionStatus(env.client, handle.workflowId);
+        expect(status.pendingApproval).toMatchObject({ version: 'v2', kind: 'inconclusive' });
+        await approveEvolution(env.client, handle.workflowId, { by: 'bob' });
+      },
+    });
+    expect(result.iterations[0]).toMatchObject({ decision: 'accepted', safetyScore: 50 });
+    expect(result.iterations[0]!.metrics.pass_rate?.verdict).toBe('no_data');
+  });
+
   it('rejects and rolls back when nobody answers in time', async () => {
     const { result, workspace, before } = await runCycle({
       env,

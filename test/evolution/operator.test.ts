@@ -64,6 +64,35 @@ describe('evolution rollbacks and operators', () => {
     );
   }, 120_000);
 
+  it('cascades along the lineage when the checkpoint to restore is corrupted', async () => {
+    const { result, workspace } = await runCycle({
+      env,
+      name: 'corrupt',
+      // Iteration 3 tampers with v3's manifest (the version it must roll back to), then breaks a test.
+      plan: ({ dataDir }) => ({
+        1: { files: CHANGES.faster },
+        2: { files: CHANGES.addExport },
+        3: { before: corruptManifest(dataDir, 'corrupt', 'v3'), files: CHANGES.bug },
+      }),
+      config: { iterations: 3 },
+    });
+    expect(result.iterations.map((i) => i.decision)).toEqual([
+      'accepted',
+      'accepted',
+      'rolled_back',
+    ]);
+    const failed = result.events.find((e) => e.type === 'ROLLBACK_FAILED');
+    expect(failed?.data).toMatchObject({ version: 'v3' });
+    expect(String(failed?.data.error)).toMatch(/CheckpointCorrupted/);
+    expect(eventTypes(result)).toEqual(
+      expect.arrayContaining(['CASCADING_ROLLBACK_STARTED', 'CASCADING_ROLLBACK_COMPLETED']),
+    );
+    expect(result.finalVersion).toBe('v2');
+    expect(result.lineage.find((v) => v.version === 'v3')?.status).toBe('quarantined');
+    expect(readTree(workspace)['perf.json']).toBe(CHANGES.faster['perf.json']);
+    expect(readTree(workspace)['index.js']).toBe(BASE_FILES['index.js']);
+  }, 120_000);
+
   it('cascades along the lineage when the restored version fails verification', async () => {
     const { result, workspace } = await runCycle({
       env,
@@ -131,6 +160,14 @@ describe('evolution rollbacks and operators', () => {
     expect(result.lineage.find((v) => v.version === result.finalVersion)?.status).toBe('active');
   }, 120_000);
 });
+
+/** A shell command that tampers with a checkpoint's manifest, as disk corruption would. */
+function corruptManifest(dataDir: string, moduleId: string, version: string): string {
+  const file = path.join(dataDir, 'checkpoints', 'manifests', moduleId, `${version}.json`);
+  const script =
+    'const fs=require("fs");const f=process.argv[1];const m=JSON.parse(fs.readFileSync(f,"utf8"));m.files+=1;fs.writeFileSync(f,JSON.stringify(m))';
+  return `node -e '${script}' ${JSON.stringify(file)}`;
+}
 
 function readTreeOf(files: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));

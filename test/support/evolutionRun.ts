@@ -43,7 +43,10 @@ export function readTree(
 export interface CycleSetup {
   env: TestEnv;
   name: string;
-  plan: Record<number, ScriptedChange>;
+  /** The mutator's script: a change per iteration (may use the run's paths). */
+  plan:
+    | Record<number, ScriptedChange>
+    | ((paths: { workspace: string; dataDir: string }) => Record<number, ScriptedChange>);
   config?: Partial<EvolutionConfigInput>;
   /** Runs while the cycle runs (operator actions). */
   during?: (
@@ -62,7 +65,8 @@ export async function runCycle(setup: CycleSetup): Promise<CycleRun> {
   mkdirSync(scripts);
   writeFiles(workspace, BASE_FILES);
   const before = readTree(workspace);
-  const mutator = writeMutator(scripts, setup.plan);
+  const plan = typeof setup.plan === 'function' ? setup.plan({ workspace, dataDir }) : setup.plan;
+  const mutator = writeMutator(scripts, plan);
   const taskQueue = taskQueueFor(setup.name);
   const worker = await env.createWorker(taskQueue, { dataDir });
   const config = resolveEvolutionConfig(baseConfig(workspace, mutator, setup.config));
