@@ -95,6 +95,7 @@ async function main(): Promise<void> {
 
     // The plain repository baseline lives in the workspace itself (the store excludes its .git).
     git(ws, 'init', '-q');
+    git(ws, 'config', 'gc.auto', '0'); // like the store: no background gc skewing the timings
     t = performance.now();
     git(ws, 'add', '-A');
     git(ws, 'commit', '-q', '-m', 'initial');
