@@ -2,6 +2,7 @@
  * Every activity the ratchet worker registers, built from its dependencies so
  * tests can pass real ones pointed at temp dirs.
  */
+import { createCheckpointActivities } from './checkpoints/activities';
 import { createHealthActivities } from './health';
 
 export interface ActivityDeps {
@@ -12,6 +13,7 @@ export interface ActivityDeps {
 
 export const createActivities = (deps: ActivityDeps) => ({
   ...createHealthActivities(deps),
+  ...createCheckpointActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -36,6 +36,10 @@ export interface VersionRecord {
   parentVersion: string | null;
   tags: string[];
   status: VersionStatus;
+  /** false when the version failed verification (a rollback never lands on it). */
+  verified?: boolean;
+  /** Its checkpoint was removed by cleanup; the record stays so the lineage stays walkable. */
+  pruned?: boolean;
 }
 
 /** A checkpoint is a version plus what the store knows about the snapshot. */
@@ -50,6 +54,8 @@ export interface CheckpointRecord extends VersionRecord {
   bytesAdded: number;
   /** Free-form: test results, metrics, step name, lane… */
   metadata: Record<string, unknown>;
+  /** sha256 of the checkpoint's manifest file, so a tampered manifest is detected. */
+  manifestDigest?: string;
 }
 
 export const CompatibilityLevel = z.enum(['COMPATIBLE', 'MINOR_CHANGE', 'BREAKING', 'UNKNOWN']);

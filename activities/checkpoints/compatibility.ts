@@ -1,0 +1,158 @@
+/**
+ * Compatibility between two versions of a module (or a version and the
+ * workspace as it is now): extract each side's public interface — the
+ * module's `interfaceCommand` output if it has one, else the TypeScript entry
+ * point's exports — and grade the difference (domain/interfaceDiff).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CheckpointFailure } from '../../domain/checkpointStore';
+import {
+  diffInterfaces,
+  interfaceFromLines,
+  type PublicInterface,
+} from '../../domain/interfaceDiff';
+import { checkpointIdOf } from '../../domain/lineage';
+import { ModuleId, type CompatibilityReport } from '../../domain/versions';
+import { git, gitList } from './git';
+import { resolveWorkspace } from './safety';
+import { failure, type CheckpointStore, type ModuleConfig, type Progress } from './store';
+import { extractTsInterface } from './tsInterface';
+
+const TS_FILES = /(^|\/)(package\.json|tsconfig\.json)$|\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
+
+/** Writes a checkpoint's tree (or only its TypeScript-relevant files) into a fresh temp dir. */
+async function materialize(
+  store: CheckpointStore,
+  moduleId: string,
+  version: string,
+  onlyTsFiles: boolean,
+): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), `ratchet-${moduleId}-${version}-`));
+  const env = {
+    GIT_DIR: store.gitDir,
+    GIT_WORK_TREE: dir,
+    GIT_INDEX_FILE: path.join(dir, '.ratchet-index'),
+  };
+  await git(['read-tree', `${store.refOf(moduleId, version)}^{tree}`], { env, cwd: dir });
+  const paths = (await gitList(['ls-files', '-z'], { env, cwd: dir })).filter(
+    (p) => !onlyTsFiles || TS_FILES.test(p),
+  );
+  await git(['checkout-index', '-f', '-z', '--stdin'], { env, cwd: dir, input: paths.join('\0') });
+  await rm(env.GIT_INDEX_FILE, { force: true });
+  return dir;
+}
+
+/** Runs the user's interface command (their shell command, so `sh -c`); null with a reason on failure. */
+function runInterfaceCommand(
+  command: string,
+  cwd: string,
+): Promise<{ items: PublicInterface; reason: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', command], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) =>
+      resolve({ items: null, reason: `interface command failed: ${e.message}` }),
+    );
+    child.on('close', (code) => {
+      if (code === 0)
+        resolve({ items: interfaceFromLines(Buffer.concat(out).toString('utf8')), reason: '' });
+      else {
+        const msg = Buffer.concat(err).toString('utf8').trim().split('\n')[0] ?? '';
+        resolve({ items: null, reason: `interface command exited ${code} in ${cwd}: ${msg}` });
+      }
+    });
+  });
+}
+
+async function interfaceOf(
+  config: ModuleConfig,
+  dir: string,
+): Promise<{ items: PublicInterface; reason: string }> {
+  if (config.interfaceCommand) return runInterfaceCommand(config.interfaceCommand, dir);
+  const items = extractTsInterface(dir);
+  return {
+    items,
+    reason: items ? '' : 'no package entry point (package.json types/exports/main, index.ts)',
+  };
+}
+
+export interface AssessCompatibilityInput {
+  moduleId: string;
+  fromVersion: string;
+  toVersion?: string;
+  workspace?: string;
+}
+
+export async function assessCompatibility(
+  store: CheckpointStore,
+  input: AssessCompatibilityInput,
+  progress: Progress = () => undefined,
+): Promise<CompatibilityReport> {
+  const moduleId = ModuleId.parse(input.moduleId);
+  const state = await store.readModule(moduleId);
+  const config = await store.readConfig(moduleId);
+  for (const v of [input.fromVersion, input.toVersion]) {
+    if (v !== undefined && !state?.versions.some((r) => r.version === v && !r.pruned)) {
+      throw failure(CheckpointFailure.notFound, `no checkpoint ${checkpointIdOf(moduleId, v)}`);
+    }
+  }
+  const onlyTs = !config.interfaceCommand;
+  const temps: string[] = [];
+  try {
+    progress(`extracting ${input.fromVersion}`);
+    const fromDir = await store.withLock(() =>
+      materialize(store, moduleId, input.fromVersion, onlyTs),
+    );
+    temps.push(fromDir);
+    let toDir: string;
+    if (input.toVersion) {
+      const to = input.toVersion;
+      toDir = await store.withLock(() => materialize(store, moduleId, to, onlyTs));
+      temps.push(toDir);
+    } else {
+      toDir = resolveWorkspace(input.workspace ?? state!.workspace);
+    }
+    progress('reading public interfaces');
+    const from = await interfaceOf(config, fromDir);
+    const to = await interfaceOf(config, toDir);
+    const diff = diffInterfaces(from.items, to.items, from.reason || to.reason);
+    const report: CompatibilityReport = {
+      moduleId,
+      fromVersion: input.fromVersion,
+      toVersion: input.toVersion ?? 'workspace',
+      level: diff.level,
+      rationale: diff.rationale,
+      added: diff.added,
+      removed: diff.removed,
+      changed: diff.changed,
+      approvedBy: null,
+    };
+    if (input.toVersion) await recordReport(store, report);
+    return report;
+  } finally {
+    for (const dir of temps) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Keeps one report per transition in the module's state (the lineage's record of it). */
+async function recordReport(store: CheckpointStore, report: CompatibilityReport): Promise<void> {
+  await store.withLock(async () => {
+    const state = await store.readModule(report.moduleId);
+    if (!state) return;
+    const others = (state.compatibility ?? []).filter(
+      (r) => !(r.fromVersion === report.fromVersion && r.toVersion === report.toVersion),
+    );
+    state.compatibility = [...others, report];
+    await store.writeModule(state);
+  });
+}

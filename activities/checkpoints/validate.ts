@@ -1,0 +1,159 @@
+/**
+ * Proving a checkpoint intact: its manifest is the one recorded (digest), its
+ * checksum recomputes, its ref names the manifest's tree, and every object
+ * reachable from it is present and hashes to its own id. git's own readers
+ * trust loose objects' content, so the hashes are recomputed here from
+ * `git cat-file --batch`.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import type { CheckpointValidation } from '../../domain/checkpointStore';
+import type { CheckpointRecord } from '../../domain/versions';
+import { gitText, scrubbedEnv } from './git';
+import {
+  digestOf,
+  treeChecksum,
+  type CheckpointStore,
+  type Manifest,
+  type Progress,
+} from './store';
+
+/**
+ * Streams `git cat-file --batch` over `ids`, rehashing each object as
+ * `<type> <size>\0<content>`. Returns problems (missing, corrupt, mismatched).
+ */
+export function verifyObjects(
+  gitDir: string,
+  ids: readonly string[],
+  progress: Progress = () => undefined,
+): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const problems: string[] = [];
+    const child = spawn('git', ['cat-file', '--batch'], {
+      env: scrubbedEnv({ GIT_DIR: gitDir }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let pending: Buffer = Buffer.alloc(0);
+    let current: { id: string; remaining: number; hash: ReturnType<typeof createHash> } | null =
+      null;
+    let done = 0;
+    const stderr: Buffer[] = [];
+    child.stderr.on('data', (b: Buffer) => stderr.push(b));
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      for (;;) {
+        if (current) {
+          const take = Math.min(current.remaining, pending.length);
+          current.hash.update(pending.subarray(0, take));
+          current.remaining -= take;
+          pending = pending.subarray(take);
+          // content is followed by one newline
+          if (current.remaining > 0 || pending.length < 1) return;
+          pending = pending.subarray(1);
+          const actual = current.hash.digest('hex');
+          if (actual !== current.id)
+            problems.push(`object ${current.id} is corrupt (hashes to ${actual})`);
+          current = null;
+          if (++done % 2000 === 0) progress(`verified ${done}/${ids.length} objects`);
+          continue;
+        }
+        const nl = pending.indexOf(10);
+        if (nl < 0) return;
+        const header = pending.subarray(0, nl).toString('utf8');
+        pending = pending.subarray(nl + 1);
+        const [id, type, size] = header.split(' ');
+        if (type === 'missing' || size === undefined) {
+          problems.push(`object ${id} is missing`);
+          continue;
+        }
+        const hash = createHash('sha1').update(`${type} ${size}\0`);
+        current = { id: id!, remaining: Number(size), hash };
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) {
+        const msg = Buffer.concat(stderr).toString('utf8').trim().split('\n')[0];
+        problems.push(`objects unreadable: ${msg || `git cat-file exited ${code}`}`);
+      }
+      resolve(problems);
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(ids.join('\n') + '\n');
+  });
+}
+
+/** Every object id reachable from `commit`, or a problem when the walk itself fails. */
+async function reachableObjects(
+  store: CheckpointStore,
+  commit: string,
+): Promise<string[] | string> {
+  try {
+    const out = await gitText(['rev-list', '--objects', '--no-object-names', commit], {
+      env: store.objectEnv,
+    });
+    return out.split('\n').filter(Boolean);
+  } catch (err) {
+    return `objects missing or unreadable: ${(err as Error).message}`;
+  }
+}
+
+export async function validateRecord(
+  store: CheckpointStore,
+  record: CheckpointRecord,
+  progress: Progress = () => undefined,
+): Promise<CheckpointValidation & { manifest?: Manifest }> {
+  const problems: string[] = [];
+  const result = (manifest?: Manifest) => ({
+    checkpointId: record.id,
+    ok: problems.length === 0,
+    problems,
+    ...(manifest ? { manifest } : {}),
+  });
+  const text = await store.readManifestText(record.moduleId, record.version);
+  if (text === undefined) {
+    problems.push('manifest is missing');
+    return result();
+  }
+  if (record.manifestDigest !== undefined && digestOf(text) !== record.manifestDigest) {
+    problems.push('manifest was modified after the checkpoint was taken (digest mismatch)');
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(text) as Manifest;
+  } catch {
+    problems.push('manifest is not valid JSON');
+    return result();
+  }
+  if (manifest.checksum !== record.checksum) {
+    problems.push(
+      `manifest checksum ${manifest.checksum} differs from the lineage's ${record.checksum}`,
+    );
+  }
+  if (treeChecksum(manifest.tree, manifest.emptyDirs ?? []) !== record.checksum) {
+    problems.push('checksum does not recompute from the manifest tree and empty dirs');
+  }
+  const ref = store.refOf(record.moduleId, record.version);
+  const commit = await gitText(['rev-parse', '--verify', '-q', ref], {
+    env: store.objectEnv,
+  }).catch(() => '');
+  if (!commit) {
+    problems.push(`ref ${ref} is missing`);
+    return result(manifest);
+  }
+  if (commit !== manifest.commit)
+    problems.push(`ref ${ref} points to ${commit}, manifest says ${manifest.commit}`);
+  progress(`listing objects of ${record.id}`);
+  const ids = await reachableObjects(store, commit);
+  if (typeof ids === 'string') {
+    problems.push(ids);
+    return result(manifest);
+  }
+  problems.push(...(await verifyObjects(store.gitDir, ids, progress)));
+  if (problems.length === 0) {
+    const tree = await gitText(['rev-parse', `${commit}^{tree}`], { env: store.objectEnv });
+    if (tree !== manifest.tree)
+      problems.push(`commit holds tree ${tree}, manifest says ${manifest.tree}`);
+  }
+  return result(manifest);
+}
