@@ -85,7 +85,7 @@ export const createCheckpointActivities = (deps: CheckpointActivityDeps) => {
         return results;
       });
     },
-    async rollbackTarget(
+    async findRollbackTarget(
       input: { moduleId: string } & RollbackTargetOptions,
     ): Promise<VersionRecord | null> {
       const { moduleId, ...options } = input;
@@ -94,10 +94,10 @@ export const createCheckpointActivities = (deps: CheckpointActivityDeps) => {
     async cleanupCheckpoints(input: CleanupOptions): Promise<CleanupResult> {
       return heartbeating('cleanupCheckpoints', (p) => cleanupCheckpoints(store, input, p));
     },
-    async registerWorkspace(input: { workspace: string }): Promise<string> {
+    async registerCheckpointWorkspace(input: { workspace: string }): Promise<string> {
       return registerWorkspace(store, input);
     },
-    async configureModule(input: {
+    async configureCheckpointModule(input: {
       moduleId: string;
       config: Partial<ModuleConfig>;
     }): Promise<ModuleConfig> {

@@ -5,13 +5,14 @@
  * so racing creators get distinct versions and a consistent lineage.
  */
 import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { CheckpointFailure, type CreateCheckpointInput } from '../../domain/checkpointStore';
 import { checkpointIdOf } from '../../domain/lineage';
 import { ModuleId, VersionStatus, type CheckpointRecord } from '../../domain/versions';
 import { writeFileAtomic } from './files';
-import { git, gitList, gitText } from './git';
+import { gitList, gitText } from './git';
 import { assertNotDangerous, resolveWorkspace } from './safety';
 import { stageWorkspace } from './snapshot';
 import {
@@ -36,23 +37,46 @@ export const CreateCheckpointInputSchema = z.object({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** The workspace's own commit and branch (read-only: one `git rev-parse`). */
+/**
+ * The workspace's own commit and branch, read from its .git files (no git
+ * process: this runs on every checkpoint). Worktrees and other layouts fall
+ * back to one read-only `git rev-parse`.
+ */
 async function workspaceGitHead(
   workspace: string,
 ): Promise<{ gitCommit: string | null; gitBranch: string | null }> {
-  if (!existsSync(path.join(workspace, '.git'))) return { gitCommit: null, gitBranch: null };
+  const none = { gitCommit: null, gitBranch: null };
+  const dotGit = path.join(workspace, '.git');
+  if (!existsSync(dotGit)) return none;
   try {
+    if ((await stat(dotGit)).isDirectory()) {
+      const head = (await readFile(path.join(dotGit, 'HEAD'), 'utf8')).trim();
+      if (/^[0-9a-f]{40,64}$/.test(head)) return { gitCommit: head, gitBranch: null };
+      const ref = /^ref: (refs\/\S+)$/.exec(head)?.[1];
+      if (ref) {
+        const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null;
+        const loose = await readFile(path.join(dotGit, ref), 'utf8').catch(() => undefined);
+        if (loose) return { gitCommit: loose.trim(), gitBranch: branch };
+        const packed = await readFile(path.join(dotGit, 'packed-refs'), 'utf8').catch(() => '');
+        const line = packed.split('\n').find((l) => l.endsWith(` ${ref}`));
+        return { gitCommit: line ? line.split(' ')[0]! : null, gitBranch: branch };
+      }
+    }
     const [commit, ref] = (
       await gitText(['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'], { cwd: workspace })
     ).split('\n');
     const branch = ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null;
     return { gitCommit: commit ?? null, gitBranch: branch };
   } catch {
-    return { gitCommit: null, gitBranch: null }; // no commit yet
+    return none; // no commit yet, or not a repository after all
   }
 }
 
-/** On-disk size of the objects this tree has that `parentTree` does not. */
+/**
+ * On-disk size of the loose objects this checkpoint wrote: the objects its
+ * tree has that the parent's tree does not (a `git diff-tree`), measured by
+ * stat. An object already packed in the store was not added, and counts 0.
+ */
 async function bytesAdded(
   store: CheckpointStore,
   tree: string,
@@ -80,15 +104,15 @@ async function bytesAdded(
       if (id) ids.add(id);
     }
   }
-  const sizes = await gitText(['cat-file', '--batch-check=%(objectsize:disk)'], {
-    env,
-    input: [...ids].join('\n') + '\n',
-  });
-  return sizes
-    .split('\n')
-    .map(Number)
-    .filter((n) => Number.isFinite(n))
-    .reduce((a, b) => a + b, 0);
+  let total = 0;
+  for (const id of ids) {
+    const file = path.join(store.gitDir, 'objects', id.slice(0, 2), id.slice(2));
+    total += await stat(file).then(
+      (st) => st.size,
+      () => 0,
+    );
+  }
+  return total;
 }
 
 export async function createCheckpoint(
@@ -136,9 +160,13 @@ export async function createCheckpoint(
         ['commit-tree', staged.tree, '-m', `ratchet checkpoint ${id}\n\nworkspace: ${workspace}`],
         { env: store.objectEnv },
       );
-      await git(['update-ref', store.refOf(input.moduleId, version), commit], {
-        env: store.objectEnv,
-      });
+      // A loose ref file, written atomically under the store lock: what `git update-ref`
+      // would write (bare store, no reflog), without another process per checkpoint.
+      await writeFileAtomic(
+        path.join(store.gitDir, store.refOf(input.moduleId, version)),
+        `${commit}
+`,
+      );
       // The parent's tree from its manifest (no extra git process); bytesAdded is measured against it.
       const parentManifest = parent
         ? await store.readManifestText(input.moduleId, parent.version)

@@ -86,7 +86,7 @@ export async function restoreCheckpoint(
         await git(
           [
             '-c',
-            `core.excludesFile=${store.excludeFile(record.moduleId)}`,
+            `core.excludesFile=${store.excludeFile(record.moduleId, workspace)}`,
             'read-tree',
             '-m',
             '-u',

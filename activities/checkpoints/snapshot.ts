@@ -3,7 +3,7 @@
  * step create, restore and workspaceChecksum share. Incremental because the
  * index keeps each file's stat data: only files whose stat changed are read.
  */
-import { open, readdir, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gitList, gitText, git } from './git';
 import { dataDirInside } from './safety';
@@ -16,18 +16,23 @@ export interface WorkspaceTree {
   checksum: string;
 }
 
-/** `.git` at any depth, the data dir if inside, then the module's own patterns. */
+/**
+ * `.git` at any depth, the data dir if inside, then the module's own patterns.
+ * Returns the file and whether its content changed since the last stage.
+ */
 async function writeExcludes(
   store: CheckpointStore,
   moduleId: string,
   workspace: string,
   patterns: readonly string[],
-): Promise<string> {
+): Promise<{ file: string; changed: boolean }> {
   const inside = dataDirInside(store, workspace);
-  const lines = ['.git', ...(inside ? [`/${inside}/`] : []), ...patterns];
-  const file = store.excludeFile(moduleId);
-  await writeFile(file, `${lines.join('\n')}\n`);
-  return file;
+  const text = `${['.git', ...(inside ? [`/${inside}/`] : []), ...patterns].join('\n')}\n`;
+  const file = store.excludeFile(moduleId, workspace);
+  const previous = await readFile(file, 'utf8').catch(() => undefined);
+  if (previous === text) return { file, changed: false };
+  await writeFile(file, text);
+  return { file, changed: true };
 }
 
 /** Entry count from the index header (bytes 8–11), instead of another git process. */
@@ -88,24 +93,22 @@ export async function stageWorkspace(
   workspace: string,
 ): Promise<WorkspaceTree> {
   const config = await store.readConfig(moduleId);
-  const excludeFile = await writeExcludes(store, moduleId, workspace, config.exclude);
+  const excludes = await writeExcludes(store, moduleId, workspace, config.exclude);
   const env = store.gitEnv(moduleId, workspace);
-  const gitArgs = ['-c', `core.excludesFile=${excludeFile}`];
+  const gitArgs = ['-c', `core.excludesFile=${excludes.file}`];
   await git([...gitArgs, 'add', '-A'], { env, cwd: workspace });
-  // Files that became excluded since the last checkpoint leave the index too.
-  const nowExcluded = await gitList(
-    [...gitArgs, 'ls-files', '-z', '--cached', '--ignored', '--exclude-standard'],
-    { env, cwd: workspace },
-  );
-  if (nowExcluded.length > 0) {
-    await git(
-      ['rm', '-r', '--cached', '--quiet', '--pathspec-from-file=-', '--pathspec-file-nul'],
-      {
-        env,
-        cwd: workspace,
-        input: nowExcluded.join('\0'),
-      },
+  if (excludes.changed) {
+    // Files the new exclusions cover leave the index (`git add` alone keeps tracked files).
+    const nowExcluded = await gitList(
+      [...gitArgs, 'ls-files', '-z', '--cached', '--ignored', '--exclude-standard'],
+      { env, cwd: workspace },
     );
+    if (nowExcluded.length > 0) {
+      await git(
+        ['rm', '-r', '--cached', '--quiet', '--pathspec-from-file=-', '--pathspec-file-nul'],
+        { env, cwd: workspace, input: nowExcluded.join('\0') },
+      );
+    }
   }
   const tree = await gitText(['write-tree'], { env, cwd: workspace });
   const emptyDirs = await findEmptyDirs(workspace, gitArgs, env);

@@ -6,6 +6,7 @@
  *                               makes `git add -A` incremental)
  *   modules/<module>.json       lineage and checkpoint records (atomic writes, under the lock)
  *   modules/<module>.config.json  exclusions, interface command, VersionManagerConfig
+ *   indexes/<…>.index.exclude   the exclusions last applied to that index
  *   manifests/<module>/<v>.json what a checkpoint holds (tree id, empty dirs, checksum)
  *   workspaces.json             directories ratchet may restore into
  *   lock/                       one lock for every write to the store
@@ -140,8 +141,9 @@ export class CheckpointStore {
   configFile(moduleId: string): string {
     return path.join(this.root, 'modules', `${moduleId}.config.json`);
   }
-  excludeFile(moduleId: string): string {
-    return path.join(this.root, 'modules', `${moduleId}.exclude`);
+  /** Exclusions as last applied to one index (so a change is noticed per index). */
+  excludeFile(moduleId: string, workspace: string): string {
+    return `${this.indexFile(moduleId, workspace)}.exclude`;
   }
   manifestFile(moduleId: string, version: string): string {
     return path.join(this.root, 'manifests', moduleId, `${version}.json`);
