@@ -155,7 +155,7 @@ export async function evolutionCycle(input: CycleInput): Promise<CycleResult> {
   };
   const refreshLineage = async () => {
     lineage = await store.getLineage({ moduleId: config.moduleId });
-    versionMetrics.lineageDepth.set(lineage.length, { module_id: config.moduleId });
+    versionMetrics().lineageDepth.set(lineage.length, { module_id: config.moduleId });
   };
 
   // ---- handlers ----
@@ -288,7 +288,7 @@ export async function evolutionCycle(input: CycleInput): Promise<CycleResult> {
         tags: ['baseline'],
         metadata: { reason: 'baseline' },
       });
-      versionMetrics.checkpoints.add(1, { module_id: config.moduleId });
+      versionMetrics().checkpoints.add(1, { module_id: config.moduleId });
       emit('CHECKPOINT_CREATED', {
         version: active.version,
         checkpointId: active.checkpointId,
@@ -441,7 +441,7 @@ export async function evolutionCycle(input: CycleInput): Promise<CycleResult> {
     humanDecision = undefined;
     setState(outcome.reason === 'approval' ? 'pending_approval' : 'inconclusive');
     step = 'awaiting-approval';
-    versionMetrics.pendingApprovals.set(1, { module_id: config.moduleId });
+    versionMetrics().pendingApprovals.set(1, { module_id: config.moduleId });
     emit('APPROVAL_REQUESTED', {
       version: pending.version,
       kind: outcome.reason,
@@ -464,7 +464,7 @@ export async function evolutionCycle(input: CycleInput): Promise<CycleResult> {
     }
     const record = outcome.record;
     const ctxIter: StepContext = { ...ctx, iteration: record.index };
-    versionMetrics.pendingApprovals.set(0, { module_id: config.moduleId });
+    versionMetrics().pendingApprovals.set(0, { module_id: config.moduleId });
     const candidate = pending.candidate;
     pending = null;
     setState(paused ? 'paused' : 'running');

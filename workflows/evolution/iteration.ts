@@ -67,27 +67,40 @@ function candidateName(input: IterationInput): string {
 }
 
 export async function evolutionIteration(input: IterationInput): Promise<IterationOutcome> {
-  const { config } = input;
   const parent = getExternalWorkflowHandle(input.cycleWorkflowId);
+  // Progress goes to the cycle in order, and all of it is delivered before this workflow
+  // returns: a signal still pending when a workflow completes is never sent.
+  let delivered: Promise<void> = Promise.resolve();
   const progress = (p: {
     step?: string;
     event?: { type: EvolutionEventType; data: Record<string, unknown> };
   }) => {
-    const at = new Date().toISOString();
-    void parent
-      .signal(iterationProgressSignal, {
-        iteration: input.index,
-        step: p.step,
-        event: p.event ? { ...p.event, at } : undefined,
-      })
-      .catch(() => undefined);
+    const message = {
+      iteration: input.index,
+      step: p.step,
+      event: p.event ? { ...p.event, at: new Date().toISOString() } : undefined,
+    };
+    delivered = delivered.then(() =>
+      CancellationScope.nonCancellable(() => parent.signal(iterationProgressSignal, message)).catch(
+        () => undefined,
+      ),
+    );
   };
   const ctx: StepContext = {
-    config,
+    config: input.config,
     iteration: input.index,
     emit: (type, data = {}) => progress({ event: { type, data } }),
     step: (name) => progress({ step: name }),
   };
+  try {
+    return await runIteration(input, ctx);
+  } finally {
+    await CancellationScope.nonCancellable(() => delivered);
+  }
+}
+
+async function runIteration(input: IterationInput, ctx: StepContext): Promise<IterationOutcome> {
+  const { config } = input;
   const record: IterationRecord = {
     index: input.index,
     candidate: candidateName(input),
@@ -121,7 +134,7 @@ export async function evolutionIteration(input: IterationInput): Promise<Iterati
       version: cp.version,
       status: 'active',
     });
-    versionMetrics.checkpoints.add(1, { module_id: config.moduleId });
+    versionMetrics().checkpoints.add(1, { module_id: config.moduleId });
   }
   ctx.emit('CHECKPOINT_CREATED', {
     version: pre.version,
@@ -245,7 +258,7 @@ export async function evolutionIteration(input: IterationInput): Promise<Iterati
         failedGates,
       },
     });
-    versionMetrics.checkpoints.add(1, { module_id: config.moduleId });
+    versionMetrics().checkpoints.add(1, { module_id: config.moduleId });
     const candidate: VersionRecord = candidateCp;
     record.version = candidate.version;
 
@@ -289,7 +302,7 @@ export async function evolutionIteration(input: IterationInput): Promise<Iterati
     });
     record.compatibility = compatibility.level;
     if (compatibility.level === 'BREAKING')
-      versionMetrics.breakingChanges.add(1, { module_id: config.moduleId });
+      versionMetrics().breakingChanges.add(1, { module_id: config.moduleId });
     ctx.emit('COMPATIBILITY_ASSESSED', {
       level: compatibility.level,
       rationale: compatibility.rationale,

@@ -86,7 +86,7 @@ export async function rollbackWithRecovery(
   const { config } = ctx;
   ctx.step('rollback');
   ctx.emit('ROLLBACK_INITIATED', { to: target.version, reason });
-  versionMetrics.rollbacks.add(1, {
+  versionMetrics().rollbacks.add(1, {
     module_id: config.moduleId,
     reason: reason.split(':')[0] ?? reason,
   });
