@@ -3,7 +3,12 @@
  * client scripts import.
  */
 import path from 'node:path';
-import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { EvolutionConfig, type EvolutionConfigInput } from '../domain/evolution/config';
 import type { EvolutionEvent } from '../domain/evolution/events';
@@ -155,6 +160,12 @@ async function update(run: () => Promise<OperatorAck>): Promise<OperatorAck> {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause?.message ?? err.message;
       throw new OperatorRequestRefused(cause);
+    }
+    if (
+      err instanceof WorkflowNotFoundError ||
+      /already completed|not found/i.test((err as Error).message)
+    ) {
+      throw new OperatorRequestRefused('the cycle is not running (finished, or no such workflow)');
     }
     throw err;
   }
