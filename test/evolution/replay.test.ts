@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -13,7 +13,7 @@ import { HISTORIES_DIR } from '../support/evolutionRun';
 
 describe('replaying recorded evolution histories', () => {
   const files = readdirSync(HISTORIES_DIR)
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.history.bin'))
     .sort();
 
   it('has histories of cycles and iterations to replay', () => {
@@ -22,8 +22,8 @@ describe('replaying recorded evolution histories', () => {
 
   it('replays every one deterministically', async () => {
     const histories = files.map((f) => ({
-      workflowId: path.basename(f, '.json'),
-      history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, f), 'utf8'))),
+      workflowId: path.basename(f, '.history.bin'),
+      history: temporal.api.history.v1.History.decode(readFileSync(path.join(HISTORIES_DIR, f))),
     }));
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories(

@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import type { EvolutionConfigInput } from '../../domain/evolution/config';
 import type { CycleResult } from '../../domain/evolution/results';
 import { resolveEvolutionConfig, startEvolution } from '../../client/evolution';
@@ -79,8 +79,7 @@ export async function runCycle(setup: CycleSetup): Promise<CycleRun> {
     );
     if (setup.during) await setup.during(handle, { workspace, dataDir });
     const result = await handle.result();
-    if (process.env.RATCHET_RECORD_HISTORIES)
-      await recordHistories(env, handle.workflowId, result, setup.name);
+    if (process.env.RATCHET_RECORD_HISTORIES) await recordHistories(env, handle.workflowId, result);
     return result;
   });
   return { result, workspace, dataDir, before };
@@ -103,10 +102,11 @@ async function recordHistories(
     workflowId,
     ...result.iterations.map((it) => iterationWorkflowId(workflowId, it.index)),
   ];
-  for (const [i, id] of ids.entries()) {
+  for (const id of ids) {
     const history = await env.client.workflow.getHandle(id).fetchHistory();
-    const file = path.join(HISTORIES_DIR, `${name}${i === 0 ? '' : `-iteration-${i}`}.json`);
-    writeFileSync(file, historyToJSON(history));
+    // The file is named after the workflow id: replay needs the id the history was recorded under.
+    const file = path.join(HISTORIES_DIR, `${id}.history.bin`);
+    writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
   }
 }
 
