@@ -3,6 +3,7 @@
  * tests can pass real ones pointed at temp dirs.
  */
 import { createCheckpointActivities } from './checkpoints/activities';
+import { createEvolutionActivities } from './evolution';
 import { createHealthActivities } from './health';
 
 export interface ActivityDeps {
@@ -14,6 +15,7 @@ export interface ActivityDeps {
 export const createActivities = (deps: ActivityDeps) => ({
   ...createHealthActivities(deps),
   ...createCheckpointActivities(deps),
+  ...createEvolutionActivities(),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -17,6 +17,8 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
+    // Program options only before the verb, so `evolve start --config FILE` is the verb's own.
+    .enablePositionalOptions()
     .configureHelp({ sortSubcommands: true });
   const globals = () => program.opts<GlobalOptions>();
   for (const register of COMMANDS) register(program, globals);

@@ -1,21 +1,50 @@
-/** What `npm start` shows once the worker is up: a real run, linked in the Web UI. */
+/**
+ * What `npm start` shows once the worker is up: an evolution cycle over the
+ * example library (examples/mathlib) with candidate patches that exercise
+ * every path — a real speed-up, a bug, a slowdown, a renamed export — and
+ * its Web UI link, the approval command, and the final table of iterations
+ * and lineage.
+ */
+import { cpSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { workflowUiUrl, type Settings } from '../config/settings';
-import { startHealthCheck } from './health';
+import { formatIterations, watchCycle } from './commands/evolveWatch';
+import { resolveEvolutionConfig, startEvolution } from './evolution';
 import { progress } from './output';
 
+const EXAMPLES = path.join(__dirname, '..', 'examples');
+
 export async function runDemo(client: Client, settings: Settings): Promise<void> {
-  const handle = await startHealthCheck(
-    client,
-    settings.taskQueue,
-    {},
-    `demo-health-${Date.now().toString(36)}`,
-  );
+  const stamp = Date.now().toString(36);
+  const workspace = path.join(settings.dataDir, 'demo', `mathlib-${stamp}`);
+  mkdirSync(path.dirname(workspace), { recursive: true });
+  cpSync(path.join(EXAMPLES, 'mathlib'), workspace, { recursive: true });
+  const approvalTimeoutSec = Number(process.env.RATCHET_DEMO_APPROVAL_TIMEOUT ?? 180);
+  const config = resolveEvolutionConfig({
+    moduleId: `mathlib-${stamp}`,
+    workspace,
+    candidate: { kind: 'patches', dir: path.join(EXAMPLES, 'mathlib-patches') },
+    evaluation: { test: 'node --test', metrics: 'node bench.js', commandTimeoutSec: 300 },
+    iterations: 10,
+    requireApproval: true,
+    approvalTimeoutSec,
+    smokeCommand: 'node -e "require(\'./\')"',
+    sinks: { jsonl: path.join(settings.dataDir, 'demo', `events-${stamp}.jsonl`) },
+  });
+  const handle = await startEvolution(client, settings.taskQueue, config, `evolve-demo-${stamp}`);
+  progress('');
+  progress(`Demo: evolving ${workspace}`);
+  progress(`  watch it: ${workflowUiUrl(settings, handle.workflowId)}`);
+  progress(`  a BREAKING candidate will wait ${approvalTimeoutSec}s for you:`);
+  progress(`    npx ratchet evolve approve ${handle.workflowId} --by $USER`);
+  progress(`    npx ratchet evolve reject ${handle.workflowId} --by $USER --reason "not now"`);
+  progress('');
+  const result = await watchCycle(client, handle.workflowId);
+  progress('');
+  progress(formatIterations(result));
+  progress('');
   progress(
-    `Demo: health check ${handle.workflowId} — ${workflowUiUrl(settings, handle.workflowId)}`,
-  );
-  const result = await handle.result();
-  progress(
-    `Demo: worker ${result.worker.hostname} pid ${result.worker.pid} answered on "${result.worker.taskQueue}".`,
+    `Demo finished. The server and worker keep running: ${workflowUiUrl(settings, handle.workflowId)} — Ctrl-C to stop.`,
   );
 }

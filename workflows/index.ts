@@ -1,3 +1,5 @@
 // Every workflow the ratchet worker runs. Deterministic code only: no Node
 // built-ins, no I/O (ESLint enforces it for this folder).
 export * from './health';
+export { evolutionCycle } from './evolution/cycle';
+export { evolutionIteration } from './evolution/iteration';

@@ -4,11 +4,19 @@ import type { GlobalOptions } from '../context';
 import { registerCheckpoint } from './checkpoint';
 import { registerDev } from './dev';
 import { registerDoctor } from './doctor';
+import { registerEvolve } from './evolve';
 import { registerHealth } from './health';
 import { registerVersions } from './versions';
 import { registerWorker } from './worker';
 
 export type Register = (program: Command, globals: () => GlobalOptions) => void;
 
-export const COMMANDS: Register[] = [registerDev, registerDoctor, registerHealth, registerWorker];
-COMMANDS.push(registerCheckpoint, registerVersions);
+export const COMMANDS: Register[] = [
+  registerCheckpoint,
+  registerDev,
+  registerDoctor,
+  registerEvolve,
+  registerHealth,
+  registerVersions,
+  registerWorker,
+];

@@ -1,0 +1,185 @@
+/**
+ * Typed client functions for evolution cycles — what the CLI uses and what
+ * client scripts import.
+ */
+import path from 'node:path';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { EvolutionConfig, type EvolutionConfigInput } from '../domain/evolution/config';
+import type { EvolutionEvent } from '../domain/evolution/events';
+import type {
+  ApproveInput,
+  CycleState,
+  RejectInput,
+  RollbackRequest,
+} from '../domain/evolution/operator';
+import type { CycleResult, CycleStatus } from '../domain/evolution/results';
+import { evolutionCycle } from '../workflows/evolution/cycle';
+import {
+  approveUpdate,
+  eventsQuery,
+  pauseUpdate,
+  rejectUpdate,
+  requestRollbackUpdate,
+  resumeUpdate,
+  statusQuery,
+  type OperatorAck,
+} from '../workflows/evolution/messages';
+
+const MODULE_KEY = defineSearchAttributeKey('RatchetModuleId', 'KEYWORD');
+const OPERATION_KEY = defineSearchAttributeKey('RatchetOperation', 'KEYWORD');
+const STATE_KEY = defineSearchAttributeKey('RatchetState', 'KEYWORD');
+
+/** Validates the config (throws ZodError with every problem) and makes paths absolute. */
+export function resolveEvolutionConfig(
+  input: EvolutionConfigInput,
+  cwd = process.cwd(),
+): EvolutionConfig {
+  const config = EvolutionConfig.parse(input);
+  const abs = (p: string) => path.resolve(cwd, p);
+  return {
+    ...config,
+    workspace: abs(config.workspace),
+    candidate:
+      config.candidate.kind === 'patches'
+        ? { kind: 'patches', dir: abs(config.candidate.dir) }
+        : config.candidate,
+    sinks: { ...config.sinks, jsonl: config.sinks.jsonl ? abs(config.sinks.jsonl) : undefined },
+  };
+}
+
+export function evolutionWorkflowId(moduleId: string, now = Date.now()): string {
+  return `evolve-${moduleId}-${now.toString(36)}`;
+}
+
+export async function startEvolution(
+  client: Client,
+  taskQueue: string,
+  config: EvolutionConfig,
+  workflowId = evolutionWorkflowId(config.moduleId),
+): Promise<WorkflowHandle<typeof evolutionCycle>> {
+  return client.workflow.start(evolutionCycle, {
+    taskQueue,
+    workflowId,
+    args: [{ config }],
+    typedSearchAttributes: [
+      { key: MODULE_KEY, value: config.moduleId },
+      { key: OPERATION_KEY, value: 'evolve' },
+      { key: STATE_KEY, value: 'running' },
+    ],
+    staticSummary: `evolve ${config.moduleId}: up to ${config.iterations} iterations`,
+    staticDetails: `workspace ${config.workspace}`,
+  });
+}
+
+export function evolutionHandle(
+  client: Client,
+  workflowId: string,
+): WorkflowHandle<typeof evolutionCycle> {
+  return client.workflow.getHandle<typeof evolutionCycle>(workflowId);
+}
+
+/** Status of a cycle, also when it has closed (a failed or terminated run reports `failed`). */
+export async function evolutionStatus(client: Client, workflowId: string): Promise<CycleStatus> {
+  const handle = evolutionHandle(client, workflowId);
+  const description = await handle.describe();
+  const closedBadly = ['FAILED', 'TERMINATED', 'CANCELLED', 'TIMED_OUT'].includes(
+    description.status.name,
+  );
+  try {
+    const status = await handle.query(statusQuery);
+    return closedBadly ? { ...status, state: 'failed' } : status;
+  } catch (err) {
+    if (!closedBadly) throw err;
+    return {
+      workflowId,
+      moduleId: String(description.typedSearchAttributes.get(MODULE_KEY) ?? ''),
+      state: 'failed',
+      iteration: 0,
+      step: description.status.name.toLowerCase(),
+      activeVersion: null,
+      pendingApproval: null,
+      stopReason: `workflow ${description.status.name.toLowerCase()}`,
+    };
+  }
+}
+
+export async function evolutionEvents(
+  client: Client,
+  workflowId: string,
+  sinceSeq = 0,
+): Promise<EvolutionEvent[]> {
+  return evolutionHandle(client, workflowId).query(eventsQuery, { sinceSeq });
+}
+
+export async function evolutionResult(client: Client, workflowId: string): Promise<CycleResult> {
+  return evolutionHandle(client, workflowId).result();
+}
+
+export interface EvolutionSummary {
+  workflowId: string;
+  moduleId: string;
+  state: CycleState | string;
+  startTime: string;
+}
+
+/** Cycles, newest first. */
+export async function listEvolutions(client: Client, limit = 50): Promise<EvolutionSummary[]> {
+  const out: EvolutionSummary[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowType = 'evolutionCycle'` })) {
+    const state = wf.typedSearchAttributes.get(STATE_KEY);
+    const closed = wf.status.name !== 'RUNNING';
+    out.push({
+      workflowId: wf.workflowId,
+      moduleId: String(wf.typedSearchAttributes.get(MODULE_KEY) ?? ''),
+      state:
+        closed && wf.status.name !== 'COMPLETED'
+          ? 'failed'
+          : (state ?? wf.status.name.toLowerCase()),
+      startTime: wf.startTime.toISOString(),
+    });
+    if (out.length >= limit) break;
+  }
+  return out.sort((a, b) => b.startTime.localeCompare(a.startTime));
+}
+
+/** An operator request the workflow refused (its validator said why). */
+export class OperatorRequestRefused extends Error {
+  override name = 'OperatorRequestRefused';
+}
+
+async function update(run: () => Promise<OperatorAck>): Promise<OperatorAck> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause?.message ?? err.message;
+      throw new OperatorRequestRefused(cause);
+    }
+    if (
+      err instanceof WorkflowNotFoundError ||
+      /already completed|not found/i.test((err as Error).message)
+    ) {
+      throw new OperatorRequestRefused('the cycle is not running (finished, or no such workflow)');
+    }
+    throw err;
+  }
+}
+
+export const approveEvolution = (client: Client, workflowId: string, input: ApproveInput) =>
+  update(() => evolutionHandle(client, workflowId).executeUpdate(approveUpdate, { args: [input] }));
+export const rejectEvolution = (client: Client, workflowId: string, input: RejectInput) =>
+  update(() => evolutionHandle(client, workflowId).executeUpdate(rejectUpdate, { args: [input] }));
+export const rollbackEvolution = (client: Client, workflowId: string, input: RollbackRequest) =>
+  update(() =>
+    evolutionHandle(client, workflowId).executeUpdate(requestRollbackUpdate, { args: [input] }),
+  );
+export const pauseEvolution = (client: Client, workflowId: string) =>
+  update(() => evolutionHandle(client, workflowId).executeUpdate(pauseUpdate, { args: [] }));
+export const resumeEvolution = (client: Client, workflowId: string) =>
+  update(() => evolutionHandle(client, workflowId).executeUpdate(resumeUpdate, { args: [] }));

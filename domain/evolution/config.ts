@@ -1,0 +1,107 @@
+/**
+ * What an evolution cycle is told to do: one zod-validated object, parsed at
+ * the edge (CLI, client, workflow start) and passed inward typed.
+ */
+import { z } from 'zod';
+import { ModuleId } from '../versions';
+
+const Command = z.string().trim().min(1, 'a command cannot be empty');
+
+/** A relative path or glob inside the workspace; never absolute, never climbing out. */
+const ScopePattern = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), {
+    message: 'edit-scope patterns are relative to the workspace and may not contain ".."',
+  });
+
+/**
+ * Paths a candidate may never touch by default: the VCS, CI configuration,
+ * secrets, and the files that define the judge itself (tests and gates), so a
+ * mutator cannot make a bad change pass by editing what judges it.
+ */
+export const DEFAULT_FORBIDDEN = [
+  '.git/**',
+  '.github/**',
+  '.gitlab-ci.yml',
+  '.ci/**',
+  '.circleci/**',
+  '.env',
+  '.env.*',
+  'test/**',
+  'tests/**',
+  '**/*.test.*',
+  '**/*.spec.*',
+  'bench.js',
+  'ratchet.config.json',
+];
+
+export const EditScope = z.object({
+  /** When set, a candidate may touch only these. */
+  allowed: z.array(ScopePattern).optional(),
+  forbidden: z.array(ScopePattern).default(DEFAULT_FORBIDDEN),
+});
+export type EditScope = z.infer<typeof EditScope>;
+
+export const CandidateSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('patches'), dir: z.string().min(1) }),
+  z.object({ kind: z.literal('mutator'), command: Command }),
+]);
+export type CandidateSource = z.infer<typeof CandidateSource>;
+
+export const EvaluationConfig = z.object({
+  test: Command,
+  gates: z.array(Command).default([]),
+  metrics: Command.optional(),
+  /** Per-command limit; long commands heartbeat. @default 600 */
+  commandTimeoutSec: z.number().int().min(1).max(86_400).default(600),
+});
+export type EvaluationConfig = z.infer<typeof EvaluationConfig>;
+
+export const MetricPolicyInput = z.object({
+  direction: z.enum(['higher_is_better', 'lower_is_better']),
+  regressionThreshold: z.number().positive(),
+  criticalThreshold: z.number().positive(),
+});
+
+export const EventSinks = z.object({
+  /** Append every event as one JSON line. */
+  jsonl: z.string().min(1).optional(),
+  /** POST every event as JSON, with retries. */
+  webhook: z.string().url().optional(),
+});
+export type EventSinks = z.infer<typeof EventSinks>;
+
+export const EvolutionConfig = z.object({
+  moduleId: ModuleId,
+  workspace: z.string().min(1),
+  candidate: CandidateSource,
+  evaluation: EvaluationConfig,
+  /** Runaway limit. @default 10 */
+  iterations: z.number().int().min(1).max(10_000).default(10),
+  /** Stop after this many rejections in a row. @default 5 */
+  maxConsecutiveRejections: z.number().int().min(1).default(5),
+  requireApproval: z.boolean().default(false),
+  rejectBreaking: z.boolean().default(false),
+  /** How long a human has to answer; then `approvalTimeoutOutcome`. @default 3600 */
+  approvalTimeoutSec: z.number().int().min(1).default(3600),
+  approvalTimeoutOutcome: z.enum(['reject', 'approve']).default('reject'),
+  /** Tag a version `stable` after this many clean iterations on top of it; 0 = never. @default 3 */
+  stableAfter: z.number().int().min(0).default(3),
+  maxRollbackAttempts: z.number().int().min(1).max(20).default(3),
+  /** Optional command run after a rollback to prove the workspace works. */
+  smokeCommand: Command.optional(),
+  editScope: EditScope.default({ forbidden: DEFAULT_FORBIDDEN }),
+  /** Policies for metrics beyond the seeds' defaults (or to override them). */
+  policies: z.record(z.string(), MetricPolicyInput).default({}),
+  /** Significance level of the Mann–Whitney test. @default 0.01 */
+  alpha: z.number().gt(0).lt(0.5).default(0.01),
+  /** Safety-score thresholds: below marginal → roll back; between → ask a human. */
+  scoreThresholds: z
+    .object({ marginal: z.number().min(0).max(100), pass: z.number().min(0).max(100) })
+    .refine((t) => t.marginal <= t.pass, { message: 'marginal must not exceed pass' })
+    .default({ marginal: 50, pass: 75 }),
+  sinks: EventSinks.default({}),
+});
+export type EvolutionConfig = z.infer<typeof EvolutionConfig>;
+export type EvolutionConfigInput = z.input<typeof EvolutionConfig>;

@@ -1,0 +1,62 @@
+/** The records an evolution cycle reports: per iteration and for the whole run. */
+import type { CompatibilityLevel, VersionRecord } from '../versions';
+import type { EvolutionEvent } from './events';
+import type { CycleState } from './operator';
+
+export type IterationDecision = 'accepted' | 'rolled_back' | 'rejected' | 'pending_approval';
+
+export interface MetricVerdictSummary {
+  verdict: string;
+  pValue: number | null;
+  effect: number | null;
+  baseline: number | null;
+  candidate: number | null;
+}
+
+export interface IterationRecord {
+  index: number;
+  /** The patch file name or the mutator command. */
+  candidate: string;
+  /** The candidate's version in the lineage, when it got that far. */
+  version: string | null;
+  decision: IterationDecision;
+  reason: string;
+  rollbackPerformed: boolean;
+  safetyScore: number | null;
+  compatibility: CompatibilityLevel | null;
+  metrics: Record<string, MetricVerdictSummary>;
+  warnings: string[];
+}
+
+export interface PendingApproval {
+  iteration: number;
+  version: string;
+  compatibility: CompatibilityLevel | null;
+  rationale: string[];
+  reason: string;
+  kind: 'approval' | 'inconclusive';
+  /** ISO time when the approval times out. */
+  deadline: string;
+}
+
+export interface CycleStatus {
+  workflowId: string;
+  moduleId: string;
+  state: CycleState;
+  iteration: number;
+  step: string;
+  activeVersion: string | null;
+  pendingApproval: PendingApproval | null;
+  stopReason: string | null;
+}
+
+export interface CycleResult {
+  workflowId: string;
+  moduleId: string;
+  state: CycleState;
+  finalVersion: string | null;
+  stopReason: string;
+  iterations: IterationRecord[];
+  lineage: VersionRecord[];
+  events: EvolutionEvent[];
+}

@@ -1,0 +1,77 @@
+/**
+ * Per-metric policies: which direction is better and how large a change is a
+ * regression or critical. Defaults follow the seeds' metric names.
+ */
+import { z } from 'zod';
+
+export const MetricPolicy = z.object({
+  direction: z.enum(['higher_is_better', 'lower_is_better']),
+  /** Change in the bad direction that counts as a regression. */
+  regressionThreshold: z.number().positive(),
+  /** Change in the bad direction that is critical. */
+  criticalThreshold: z.number().positive(),
+  /**
+   * `relative`: thresholds are fractions of the baseline (0.10 = 10 %).
+   * `absolute`: thresholds are in the metric's own unit — right for rates
+   * near zero, where a relative change means little (0.001 → 0.002 is +100 %).
+   */
+  mode: z.enum(['relative', 'absolute']).default('relative'),
+});
+export type MetricPolicy = z.infer<typeof MetricPolicy>;
+export type MetricPolicyInput = z.input<typeof MetricPolicy>;
+
+const lower = (regression: number, critical: number): MetricPolicy => ({
+  direction: 'lower_is_better',
+  regressionThreshold: regression,
+  criticalThreshold: critical,
+  mode: 'relative',
+});
+const higher = (regression: number, critical: number): MetricPolicy => ({
+  direction: 'higher_is_better',
+  regressionThreshold: regression,
+  criticalThreshold: critical,
+  mode: 'relative',
+});
+const rate = (regression: number, critical: number): MetricPolicy => ({
+  direction: 'lower_is_better',
+  regressionThreshold: regression,
+  criticalThreshold: critical,
+  mode: 'absolute',
+});
+
+/** The seeds' defaults: durations and memory 10 % / 25–30 %, accuracy-like −5 % / −10 %, correctness −1 % / −5 %, error rates +5 / +10 points. */
+export const DEFAULT_POLICIES: Readonly<Record<string, MetricPolicy>> = {
+  duration_sec: lower(0.1, 0.25),
+  execution_time: lower(0.1, 0.25),
+  memory_mb: lower(0.1, 0.3),
+  cpu_percent: lower(0.1, 0.3),
+  success_rate: higher(0.05, 0.1),
+  accuracy: higher(0.05, 0.1),
+  precision: higher(0.05, 0.1),
+  recall: higher(0.05, 0.1),
+  f1_score: higher(0.05, 0.1),
+  pass_rate: higher(0.05, 0.1),
+  correctness: higher(0.01, 0.05),
+  error_rate: rate(0.05, 0.1),
+  failure_rate: rate(0.05, 0.1),
+};
+
+export function policyFor(
+  metric: string,
+  overrides: Readonly<Record<string, MetricPolicyInput>> = {},
+): MetricPolicy | undefined {
+  const custom = overrides[metric];
+  return custom ? MetricPolicy.parse(custom) : DEFAULT_POLICIES[metric];
+}
+
+/** What a metrics command prints: one JSON object of name → number or samples. */
+export const MetricsReport = z.record(
+  z.string().min(1),
+  z.union([
+    z.number().refine(Number.isFinite, 'must be a finite number'),
+    z
+      .array(z.number().refine(Number.isFinite, 'samples must be finite numbers'))
+      .min(1, 'a sample array cannot be empty'),
+  ]),
+);
+export type MetricsReport = z.infer<typeof MetricsReport>;

@@ -1,0 +1,116 @@
+/**
+ * The worker dies (SIGKILL) in the middle of an evaluation and in the middle of
+ * a rollback; a new worker picks the cycle up and it finishes correctly.
+ */
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evolutionStatus, resolveEvolutionConfig, startEvolution } from '../../client/evolution';
+import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
+import {
+  BASE_FILES,
+  CHANGES,
+  baseConfig,
+  writeFiles,
+  writeMutator,
+} from '../support/evolutionFixture';
+import { readTree } from '../support/evolutionRun';
+import { startWorkerProcess } from '../support/workerProcess';
+
+describe('evolution survives a killed worker', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv();
+  });
+  afterAll(async () => env?.teardown());
+
+  async function setup(name: string, plan: Parameters<typeof writeMutator>[1], overrides = {}) {
+    const root = env.tempDir('ratchet-dur-');
+    const workspace = path.join(root, name);
+    mkdirSync(workspace);
+    mkdirSync(path.join(root, 'scripts'));
+    writeFiles(workspace, BASE_FILES);
+    const mutator = writeMutator(path.join(root, 'scripts'), plan);
+    const config = resolveEvolutionConfig(baseConfig(workspace, mutator, overrides));
+    return {
+      workspace,
+      dataDir: path.join(root, 'data'),
+      config,
+      before: readTree(workspace),
+      taskQueue: taskQueueFor(name),
+    };
+  }
+
+  it('finishes an evaluation after the worker is killed during it', async () => {
+    const s = await setup(
+      'kill-eval',
+      { 1: { files: CHANGES.faster } },
+      {
+        evaluation: {
+          test: 'sleep 4 && node --test',
+          metrics: 'node measure.js',
+          commandTimeoutSec: 60,
+        },
+      },
+    );
+    let worker = await startWorkerProcess(s.taskQueue, s.dataDir);
+    const handle = await startEvolution(
+      env.client,
+      s.taskQueue,
+      s.config,
+      `evolve-kill-eval-${Date.now().toString(36)}`,
+    );
+    await expect
+      .poll(async () => (await evolutionStatus(env.client, handle.workflowId)).step, {
+        timeout: 30_000,
+        interval: 200,
+      })
+      .toBe('evaluate');
+    await worker.kill();
+    worker = await startWorkerProcess(s.taskQueue, s.dataDir);
+    try {
+      const result = await handle.result();
+      expect(result.iterations[0]).toMatchObject({ decision: 'accepted', version: 'v2' });
+      expect(readTree(s.workspace)['perf.json']).toBe(CHANGES.faster['perf.json']);
+    } finally {
+      await worker.stop();
+    }
+  }, 120_000);
+
+  it('finishes a rollback after the worker is killed during it', async () => {
+    const s = await setup(
+      'kill-rollback',
+      { 1: { files: CHANGES.bug } },
+      { smokeCommand: 'sleep 4 && node -e "require(\'./\')"' },
+    );
+    let worker = await startWorkerProcess(s.taskQueue, s.dataDir);
+    const handle = await startEvolution(
+      env.client,
+      s.taskQueue,
+      s.config,
+      `evolve-kill-rb-${Date.now().toString(36)}`,
+    );
+    await expect
+      .poll(async () => (await evolutionStatus(env.client, handle.workflowId)).step, {
+        timeout: 30_000,
+        interval: 200,
+      })
+      .toBe('rollback');
+    await new Promise((r) => setTimeout(r, 1500));
+    await worker.kill();
+    worker = await startWorkerProcess(s.taskQueue, s.dataDir);
+    try {
+      const result = await handle.result();
+      expect(result.iterations[0]).toMatchObject({
+        decision: 'rolled_back',
+        rollbackPerformed: true,
+      });
+      expect(result.events.map((e) => e.type)).toEqual(
+        expect.arrayContaining(['ROLLBACK_VERIFICATION_PASSED', 'ROLLBACK_COMPLETED']),
+      );
+      expect(readTree(s.workspace)).toEqual(s.before);
+    } finally {
+      await worker.stop();
+    }
+  }, 120_000);
+});

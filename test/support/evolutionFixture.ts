@@ -1,0 +1,116 @@
+/**
+ * A small real library for evolution tests: `node --test` tests, an entry
+ * point with type declarations (so compatibility can be read), and a metrics
+ * command whose timing samples scale with perf.json — deterministic, so the
+ * judge is tested on known shifts rather than on this machine's noise.
+ * Candidates come from a mutator script outside the workspace that applies
+ * a scripted change per iteration.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { EvolutionConfigInput } from '../../domain/evolution/config';
+
+export const BASE_FILES: Record<string, string> = {
+  'package.json': JSON.stringify(
+    { name: 'lib', version: '1.0.0', main: 'index.js', types: 'index.d.ts' },
+    null,
+    2,
+  ),
+  'index.js': 'exports.add = (a, b) => a + b;\nexports.mul = (a, b) => a * b;\n',
+  'index.d.ts':
+    'export declare function add(a: number, b: number): number;\nexport declare function mul(a: number, b: number): number;\n',
+  'perf.json': '{ "factor": 1 }\n',
+  'test/lib.test.js': [
+    "const test = require('node:test');",
+    "const assert = require('node:assert');",
+    "const lib = require('..');",
+    "test('add', () => assert.strictEqual((lib.add ?? lib.plus)(2, 3), 5));",
+    "test('mul', () => assert.strictEqual(lib.mul(2, 3), 6));",
+    '',
+  ].join('\n'),
+  // 20 samples around 100 ms × factor, with a fixed ±2 % pattern of noise.
+  'measure.js': [
+    "const { factor, omitPassRate } = require('./perf.json');",
+    'const samples = Array.from({ length: 20 }, (_, i) => 100 * factor * (1 + (((i * 7) % 11) - 5) / 250));',
+    'console.log(JSON.stringify(omitPassRate ? { execution_time: samples } : { execution_time: samples, pass_rate: 1 }));',
+    '',
+  ].join('\n'),
+};
+
+export function writeFiles(root: string, files: Record<string, string | null>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const abs = path.join(root, rel);
+    if (content === null) continue;
+    mkdirSync(path.dirname(abs), { recursive: true });
+    writeFileSync(abs, content);
+  }
+}
+
+/** Per iteration: files to write (null = delete), optional sleep before, exit code. */
+export interface ScriptedChange {
+  files?: Record<string, string | null>;
+  sleepMs?: number;
+  /** Run a shell command (e.g. corrupt something) before the change. */
+  before?: string;
+}
+
+export function writeMutator(dir: string, plan: Record<number, ScriptedChange>): string {
+  const script = path.join(dir, 'mutator.js');
+  writeFileSync(path.join(dir, 'plan.json'), JSON.stringify(plan));
+  writeFileSync(
+    script,
+    [
+      "const fs = require('node:fs');",
+      "const path = require('node:path');",
+      "const { execSync } = require('node:child_process');",
+      `const plan = require(${JSON.stringify(path.join(dir, 'plan.json'))});`,
+      'const step = plan[process.env.RATCHET_ITERATION];',
+      "if (!step) { console.error('no change planned'); process.exit(3); }",
+      "if (step.before) execSync(step.before, { stdio: 'inherit' });",
+      'if (step.sleepMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, step.sleepMs);',
+      'for (const [rel, content] of Object.entries(step.files ?? {})) {',
+      '  if (content === null) fs.rmSync(rel, { force: true });',
+      '  else { fs.mkdirSync(path.dirname(rel), { recursive: true }); fs.writeFileSync(rel, content); }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  return `node ${JSON.stringify(script)}`;
+}
+
+export function baseConfig(
+  workspace: string,
+  mutator: string,
+  overrides: Partial<EvolutionConfigInput> = {},
+): EvolutionConfigInput {
+  return {
+    moduleId: path.basename(workspace),
+    workspace,
+    candidate: { kind: 'mutator', command: mutator },
+    evaluation: { test: 'node --test', metrics: 'node measure.js', commandTimeoutSec: 60 },
+    iterations: 1,
+    editScope: { forbidden: ['.git/**', 'test/**', 'measure.js'] },
+    ...overrides,
+  };
+}
+
+/** Changes a mutator can script. */
+export const CHANGES = {
+  faster: { 'perf.json': '{ "factor": 0.8 }\n' },
+  slower12: { 'perf.json': '{ "factor": 1.12 }\n' },
+  slower50: { 'perf.json': '{ "factor": 1.5 }\n' },
+  bug: { 'index.js': 'exports.add = (a, b) => a - b;\nexports.mul = (a, b) => a * b;\n' },
+  addExport: {
+    'index.js': BASE_FILES['index.js'] + 'exports.sub = (a, b) => a - b;\n',
+    'index.d.ts':
+      BASE_FILES['index.d.ts'] + 'export declare function sub(a: number, b: number): number;\n',
+  },
+  renameExport: {
+    'index.js': 'exports.plus = (a, b) => a + b;\nexports.mul = (a, b) => a * b;\n',
+    'index.d.ts':
+      'export declare function plus(a: number, b: number): number;\nexport declare function mul(a: number, b: number): number;\n',
+  },
+  /** The metrics command stops reporting pass_rate: half the metrics have no data. */
+  losesMetric: { 'perf.json': '{ "factor": 1, "omitPassRate": true }\n' },
+  touchTests: { 'test/lib.test.js': "require('node:test')('nothing', () => {});\n" },
+} satisfies Record<string, Record<string, string>>;

@@ -1,0 +1,115 @@
+/** Running a real evolution cycle in a test: workspace, mutator, worker, and the world afterwards. */
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { EvolutionConfigInput } from '../../domain/evolution/config';
+import type { CycleResult } from '../../domain/evolution/results';
+import { resolveEvolutionConfig, startEvolution } from '../../client/evolution';
+import type { evolutionCycle } from '../../workflows/evolution/cycle';
+import { iterationWorkflowId } from '../../workflows/evolution/iteration';
+import { taskQueueFor, type TestEnv } from '../helpers';
+import {
+  BASE_FILES,
+  baseConfig,
+  writeFiles,
+  writeMutator,
+  type ScriptedChange,
+} from './evolutionFixture';
+
+export interface CycleRun {
+  result: CycleResult;
+  workspace: string;
+  dataDir: string;
+  before: Record<string, string>;
+}
+
+/** Every file of a tree (outside .git), path → content, to compare trees byte for byte. */
+export function readTree(
+  root: string,
+  rel = '',
+  out: Record<string, string> = {},
+): Record<string, string> {
+  for (const name of readdirSync(path.join(root, rel)).sort()) {
+    if (name === '.git') continue;
+    const r = rel ? `${rel}/${name}` : name;
+    const st = statSync(path.join(root, r));
+    if (st.isDirectory()) readTree(root, r, out);
+    else out[r] = readFileSync(path.join(root, r), 'latin1');
+  }
+  return out;
+}
+
+export interface CycleSetup {
+  env: TestEnv;
+  name: string;
+  /** The mutator's script: a change per iteration (may use the run's paths). */
+  plan:
+    | Record<number, ScriptedChange>
+    | ((paths: { workspace: string; dataDir: string }) => Record<number, ScriptedChange>);
+  config?: Partial<EvolutionConfigInput>;
+  /** Runs while the cycle runs (operator actions). */
+  during?: (
+    handle: WorkflowHandle<typeof evolutionCycle>,
+    ctx: { workspace: string; dataDir: string },
+  ) => Promise<void>;
+}
+
+export async function runCycle(setup: CycleSetup): Promise<CycleRun> {
+  const { env } = setup;
+  const root = env.tempDir('ratchet-evo-');
+  const workspace = path.join(root, setup.name);
+  const dataDir = path.join(root, 'data');
+  const scripts = path.join(root, 'scripts');
+  mkdirSync(workspace);
+  mkdirSync(scripts);
+  writeFiles(workspace, BASE_FILES);
+  const before = readTree(workspace);
+  const plan = typeof setup.plan === 'function' ? setup.plan({ workspace, dataDir }) : setup.plan;
+  const mutator = writeMutator(scripts, plan);
+  const taskQueue = taskQueueFor(setup.name);
+  const worker = await env.createWorker(taskQueue, { dataDir });
+  const config = resolveEvolutionConfig(baseConfig(workspace, mutator, setup.config));
+  const result = await worker.runUntil(async () => {
+    const handle = await startEvolution(
+      env.client,
+      taskQueue,
+      config,
+      `evolve-test-${setup.name}-${Date.now().toString(36)}`,
+    );
+    if (setup.during) await setup.during(handle, { workspace, dataDir });
+    const result = await handle.result();
+    if (process.env.RATCHET_RECORD_HISTORIES) await recordHistories(env, handle.workflowId, result);
+    return result;
+  });
+  return { result, workspace, dataDir, before };
+}
+
+/**
+ * `RATCHET_RECORD_HISTORIES=1 npx vitest run test/evolution` refreshes the
+ * histories the replay test runs through the current workflow code.
+ */
+export const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
+
+async function recordHistories(
+  env: TestEnv,
+  workflowId: string,
+  result: CycleResult,
+  name: string,
+) {
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  const ids = [
+    workflowId,
+    ...result.iterations.map((it) => iterationWorkflowId(workflowId, it.index)),
+  ];
+  for (const id of ids) {
+    const history = await env.client.workflow.getHandle(id).fetchHistory();
+    // The file is named after the workflow id: replay needs the id the history was recorded under.
+    const file = path.join(HISTORIES_DIR, `${id}.history.bin`);
+    writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
+  }
+}
+
+export function eventTypes(result: CycleResult): string[] {
+  return result.events.map((e) => e.type);
+}

@@ -1,0 +1,33 @@
+/**
+ * A ratchet worker in its own process, so a test can SIGKILL it mid-run and
+ * start another: RATCHET_TEST_ADDRESS, RATCHET_TEST_TASK_QUEUE,
+ * RATCHET_TEST_DATA_DIR, RATCHET_TEST_BUNDLE.
+ */
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createRatchetWorker } from '../../workers/worker';
+
+async function main(): Promise<void> {
+  const env = (name: string) => {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is required`);
+    return value;
+  };
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: ['SIGTERM'] });
+  const connection = await NativeConnection.connect({ address: env('RATCHET_TEST_ADDRESS') });
+  const worker = await createRatchetWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: env('RATCHET_TEST_TASK_QUEUE'),
+    activityDeps: { dataDir: env('RATCHET_TEST_DATA_DIR') },
+    workflowBundle: { codePath: env('RATCHET_TEST_BUNDLE') },
+    overrides: { shutdownGraceTime: '1 second' },
+  });
+  process.stdout.write('worker-ready\n');
+  await worker.run();
+  await connection.close();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`);
+  process.exit(1);
+});
