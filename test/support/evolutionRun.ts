@@ -91,12 +91,7 @@ export async function runCycle(setup: CycleSetup): Promise<CycleRun> {
  */
 export const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 
-async function recordHistories(
-  env: TestEnv,
-  workflowId: string,
-  result: CycleResult,
-  name: string,
-) {
+async function recordHistories(env: TestEnv, workflowId: string, result: CycleResult) {
   mkdirSync(HISTORIES_DIR, { recursive: true });
   const ids = [
     workflowId,
