@@ -41,7 +41,7 @@ export default tseslint.config(
       '.ratchet/**',
       'coverage/**',
       'test/fixtures/**',
-      'examples/**/node_modules/**',
+      'examples/**',
       'bin/**',
       'eslint.config.mjs',
     ],
