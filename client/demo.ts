@@ -17,7 +17,9 @@ const EXAMPLES = path.join(__dirname, '..', 'examples');
 
 export async function runDemo(client: Client, settings: Settings): Promise<void> {
   const stamp = Date.now().toString(36);
-  const workspace = path.join(settings.dataDir, 'demo', `mathlib-${stamp}`);
+  // Beside the data dir, not in it: the checkpoint store refuses workspaces inside its own data.
+  const demoDir = `${settings.dataDir}-demo`;
+  const workspace = path.join(demoDir, `mathlib-${stamp}`);
   mkdirSync(path.dirname(workspace), { recursive: true });
   cpSync(path.join(EXAMPLES, 'mathlib'), workspace, { recursive: true });
   const approvalTimeoutSec = Number(process.env.RATCHET_DEMO_APPROVAL_TIMEOUT ?? 180);
@@ -30,7 +32,7 @@ export async function runDemo(client: Client, settings: Settings): Promise<void>
     requireApproval: true,
     approvalTimeoutSec,
     smokeCommand: 'node -e "require(\'./\')"',
-    sinks: { jsonl: path.join(settings.dataDir, 'demo', `events-${stamp}.jsonl`) },
+    sinks: { jsonl: path.join(demoDir, `events-${stamp}.jsonl`) },
   });
   const handle = await startEvolution(client, settings.taskQueue, config, `evolve-demo-${stamp}`);
   progress('');
