@@ -1,0 +1,91 @@
+/**
+ * How good is the judge? On generated timing data (seeded, so every run is the
+ * same): the false-rollback rate when nothing changed, and the detection rate
+ * of a real 10 % slowdown with 20 samples per side — next to the seeds' rule
+ * (roll back when the candidate's mean exceeds the baseline's by a threshold).
+ *
+ * Noise model: lognormal with σ = 0.03 (≈ 3 % CV, typical of repeated timings
+ * on a quiet machine), plus 5 % of samples hit by a pause (GC, scheduler) that
+ * makes them 1.3–1.8× slower — the heavy tail real timings have.
+ */
+import { judge, type MetricPolicyInput } from '../domain/judge';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function sampler(seed: number) {
+  const rand = mulberry32(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  return (center: number, n: number) =>
+    Array.from({ length: n }, () => {
+      const v = center * Math.exp(0.03 * normal());
+      return rand() < 0.05 ? v * (1.3 + 0.5 * rand()) : v;
+    });
+}
+
+const TRIALS = 2000;
+const N = 20;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function rates(shift: number, seed: number, policy: MetricPolicyInput, alpha: number) {
+  const draw = sampler(seed);
+  let judgeRollbacks = 0;
+  let mean10 = 0;
+  let mean5 = 0;
+  for (let t = 0; t < TRIALS; t++) {
+    const baseline = draw(100, N);
+    const candidate = draw(100 * shift, N);
+    const r = judge({
+      baseline: { execution_time: baseline },
+      candidate: { execution_time: candidate },
+      policies: { execution_time: policy },
+      alpha,
+      testsPassed: true,
+    });
+    if (r.regressed.length || r.critical.length) judgeRollbacks++;
+    if (mean(candidate) > mean(baseline) * 1.1) mean10++;
+    if (mean(candidate) > mean(baseline) * 1.05) mean5++;
+  }
+  const pct = (k: number) => `${((100 * k) / TRIALS).toFixed(1)} %`;
+  return { judge: pct(judgeRollbacks), mean10: pct(mean10), mean5: pct(mean5) };
+}
+
+const minEffect5: MetricPolicyInput = {
+  direction: 'lower_is_better',
+  regressionThreshold: 0.05,
+  criticalThreshold: 0.25,
+};
+const minEffect10: MetricPolicyInput = {
+  direction: 'lower_is_better',
+  regressionThreshold: 0.1,
+  criticalThreshold: 0.25,
+};
+
+const t0 = performance.now();
+const rows = [
+  ['no change: false rollbacks (goal ≤ 1 %)', rates(1.0, 1, minEffect5, 0.01)],
+  ['10 % slower: detected (goal ≥ 95 %)', rates(1.1, 2, minEffect5, 0.01)],
+  ['no change, min effect 10 %', rates(1.0, 3, minEffect10, 0.01)],
+  ['10 % slower, min effect 10 %', rates(1.1, 4, minEffect10, 0.01)],
+  ['3 % slower (below the min effect)', rates(1.03, 5, minEffect5, 0.01)],
+] as const;
+console.log(
+  `judge quality: ${TRIALS} trials × ${N} samples per side, α = 0.01, lognormal σ 0.03 + 5 % pauses`,
+);
+console.log(
+  'scenario'.padEnd(40),
+  'judge (MWU+HL)'.padEnd(16),
+  'mean > +10 %'.padEnd(14),
+  'mean > +5 %',
+);
+for (const [label, r] of rows)
+  console.log(label.padEnd(40), r.judge.padEnd(16), r.mean10.padEnd(14), r.mean5);
+console.log(`(min effect 5 % unless stated; ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
