@@ -42,6 +42,7 @@ export default tseslint.config(
       'coverage/**',
       'test/fixtures/**',
       'examples/**',
+      'activities/**/*.js',
       'bin/**',
       'eslint.config.mjs',
     ],

@@ -2,6 +2,7 @@
  * Every activity the ratchet worker registers, built from its dependencies so
  * tests can pass real ones pointed at temp dirs.
  */
+import { createAgentActivities } from './agents';
 import { createCheckpointActivities } from './checkpoints/activities';
 import { createEvolutionActivities } from './evolution';
 import { createHealthActivities } from './health';
@@ -14,6 +15,7 @@ export interface ActivityDeps {
 
 export const createActivities = (deps: ActivityDeps) => ({
   ...createHealthActivities(deps),
+  ...createAgentActivities(deps),
   ...createCheckpointActivities(deps),
   ...createEvolutionActivities(),
 });

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context';
 import { registerCheckpoint } from './checkpoint';
+import { registerAgent, registerSession } from './operations';
 import { registerDev } from './dev';
 import { registerDoctor } from './doctor';
 import { registerEvolve } from './evolve';
@@ -12,11 +13,13 @@ import { registerWorker } from './worker';
 export type Register = (program: Command, globals: () => GlobalOptions) => void;
 
 export const COMMANDS: Register[] = [
+  registerAgent,
   registerCheckpoint,
   registerDev,
   registerDoctor,
   registerEvolve,
   registerHealth,
+  registerSession,
   registerVersions,
   registerWorker,
 ];
