@@ -1,0 +1,64 @@
+/**
+ * The worker is SIGKILLed in the middle of compensating and another one
+ * takes over: every compensation still runs to completion, once in effect,
+ * and nothing leaks.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgent } from '../../client/operations';
+import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
+import { startWorkerProcess } from '../support/workerProcess';
+import { leftovers, makeRepo } from './support';
+
+describe('compensation survives a killed worker', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv();
+  });
+  afterAll(async () => env?.teardown());
+
+  it('finishes every compensation after the worker dies mid-way', async () => {
+    const root = env.tempDir('ratchet-kill-saga-');
+    const dataDir = path.join(root, 'data');
+    const repo = makeRepo(root);
+    const marker = path.join(root, 'sigterm-received');
+    const taskQueue = taskQueueFor('kill-saga');
+    // An agent that notes SIGTERM and ignores it, so terminating it takes the full grace period.
+    const command = `trap 'touch ${marker}' TERM; while :; do sleep 0.1; done`;
+    let worker = await startWorkerProcess(taskQueue, dataDir);
+    const pending = createAgent(env.client, taskQueue, {
+      name: 'stubborn',
+      repo,
+      command,
+      failAt: 'health_check',
+    });
+    await expect.poll(() => existsSync(marker), { timeout: 30_000, interval: 100 }).toBe(true);
+    await worker.kill(); // in the middle of terminate_process, before remove_worktree and the rest
+    worker = await startWorkerProcess(taskQueue, dataDir);
+    try {
+      const outcome = await pending;
+      expect(outcome).toMatchObject({
+        status: 'compensated',
+        cleanupCompleteness: 100,
+        registryDrift: [],
+      });
+      expect(outcome.compensations.map((c) => c.actionType)).toEqual([
+        'remove_record',
+        'terminate_process',
+        'remove_worktree',
+        'release_quota',
+        'remove_state',
+        'remove_session_dir',
+        'remove_agent_folder',
+      ]);
+      const terminate = outcome.compensations.find((c) => c.actionType === 'terminate_process')!;
+      expect(terminate.attempts).toBe(2); // the first attempt died with the worker
+      expect(
+        leftovers(dataDir, String(outcome.resources.agentId), repo, Number(outcome.resources.pid)),
+      ).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
+  }, 120_000);
+});
