@@ -6,6 +6,7 @@ import { createAgentActivities } from './agents';
 import { createCheckpointActivities } from './checkpoints/activities';
 import { createEvolutionActivities } from './evolution';
 import { createHealthActivities } from './health';
+import { createPipelineActivities } from './pipelines';
 
 export interface ActivityDeps {
   /** Root of ratchet's own state (registry, checkpoints). */
@@ -18,6 +19,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createAgentActivities(deps),
   ...createCheckpointActivities(deps),
   ...createEvolutionActivities(),
+  ...createPipelineActivities(),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

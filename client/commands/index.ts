@@ -7,6 +7,7 @@ import { registerDev } from './dev';
 import { registerDoctor } from './doctor';
 import { registerEvolve } from './evolve';
 import { registerHealth } from './health';
+import { registerPipeline } from './pipeline';
 import { registerVersions } from './versions';
 import { registerWorker } from './worker';
 
@@ -19,6 +20,7 @@ export const COMMANDS: Register[] = [
   registerDoctor,
   registerEvolve,
   registerHealth,
+  registerPipeline,
   registerSession,
   registerVersions,
   registerWorker,

@@ -1,0 +1,174 @@
+/** `ratchet pipeline run|status|resume|retry|skip|abort` and `ratchet recovery plan|validate`. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { PipelineFileError, loadPipelineFile } from '../../activities/pipelines/load';
+import { createPipelineActivities } from '../../activities/pipelines';
+import { workflowUiUrl } from '../../config/settings';
+import { FailureType, Lane, recoveryPlan } from '../../domain/pipeline';
+import type { OperatorAction, PipelineStatus } from '../../workflows/pipeline';
+import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
+import { pipelineStatus, sendPipelineAction, startPipeline } from '../pipelines';
+import { CliError, ExitCode, printJson, println, progress, table } from '../output';
+
+function lane(value: string): Lane {
+  const parsed = Lane.safeParse(value);
+  if (!parsed.success) throw new CliError(`--lane must be one of ${Lane.options.join(', ')}`);
+  return parsed.data;
+}
+
+function printStatus(s: PipelineStatus): void {
+  println(
+    `${s.workflowId}: ${s.pipeline} (${s.lane}) ${s.status}${s.currentStep ? ` at ${s.currentStep}` : ''}`,
+  );
+  println(
+    table(
+      ['STEP', 'STATUS', 'ATTEMPTS', 'MS', 'CHECKPOINT'],
+      s.steps.map((x) => [x.name, x.status, x.attempts, x.durationMs, x.checkpointId ?? '-']),
+    ),
+  );
+  for (const f of s.failures) println(`  ${f.step}: ${f.failureType} → ${f.strategy}`);
+  for (const r of s.resumes) {
+    println(
+      `  resumed ${r.step} from ${r.fromCheckpoint}: ${r.stepsNotRerun} step(s) not rerun, ${(r.timeSavedMs / 1000).toFixed(1)} s saved`,
+    );
+  }
+}
+
+export function registerPipeline(program: Command, globals: () => GlobalOptions): void {
+  const pipeline = program
+    .command('pipeline')
+    .description('step pipelines with a checkpoint per step and recovery plans that run');
+  pipeline
+    .command('run')
+    .description('run a pipeline file (YAML or JSON) on a workspace and wait for it')
+    .argument('<file>')
+    .requiredOption('--workspace <dir>', 'where the steps run')
+    .option('--lane <lane>', 'docs | standard | heavy', 'standard')
+    .option('--module <id>', 'checkpoint module id (default: the pipeline name)')
+    .option('--json', 'print { status, steps, failures, resumes }')
+    .action(
+      async (
+        file: string,
+        options: { workspace: string; lane: string; module?: string; json?: boolean },
+      ) => {
+        let parsed;
+        try {
+          parsed = loadPipelineFile(file);
+        } catch (err) {
+          if (err instanceof PipelineFileError)
+            throw new CliError(`invalid pipeline ${err.message}`);
+          throw err;
+        }
+        if (!existsSync(options.workspace))
+          throw new CliError(`no workspace at ${options.workspace}`);
+        const settings = settingsFrom(globals());
+        const client = await clientFrom(settings);
+        const handle = await startPipeline(client, settings.taskQueue, {
+          pipeline: parsed,
+          workspace: path.resolve(options.workspace),
+          lane: lane(options.lane),
+          moduleId: options.module,
+        });
+        if (!options.json)
+          progress(`started ${handle.workflowId}: ${workflowUiUrl(settings, handle.workflowId)}`);
+        const result = await handle.result();
+        if (options.json) printJson(result);
+        else printStatus(result);
+        process.exitCode = result.status === 'completed' ? ExitCode.ok : ExitCode.failed;
+      },
+    );
+  pipeline
+    .command('status')
+    .description("a pipeline run's steps, failures and resumes")
+    .argument('<workflowId>')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      const s = await pipelineStatus(await clientFrom(settingsFrom(globals())), id);
+      if (options.json) printJson(s);
+      else printStatus(s);
+    });
+  const actions: Array<[string, OperatorAction, string]> = [
+    ['retry', 'retry', 'run the parked step again (after you fixed the workspace)'],
+    ['resume', 'retry', 'same as retry: continue from the parked step'],
+    ['skip', 'skip', 'skip the parked step and go on'],
+    ['rollback', 'rollback', "restore the pipeline's starting checkpoint and stop"],
+    ['abort', 'abort', 'stop the pipeline here'],
+  ];
+  for (const [verb, action, description] of actions) {
+    pipeline
+      .command(verb)
+      .description(description)
+      .argument('<workflowId>')
+      .action(async (id: string) => {
+        try {
+          await sendPipelineAction(await clientFrom(settingsFrom(globals())), id, action);
+        } catch (err) {
+          if ((err as Error).message.startsWith('refused:'))
+            throw new CliError((err as Error).message);
+          throw err;
+        }
+        println(`${action} sent to ${id}`);
+      });
+  }
+
+  const recovery = program
+    .command('recovery')
+    .description('failure classification, recovery plans and state validation');
+  recovery
+    .command('plan')
+    .description('the recovery plan for a failure type in a lane')
+    .requiredOption('--failure-type <type>', FailureType.options.join(' | '))
+    .option('--lane <lane>', 'docs | standard | heavy', 'standard')
+    .option('--optional', 'for an optional step')
+    .option('--json', 'print JSON')
+    .action(
+      (options: { failureType: string; lane: string; optional?: boolean; json?: boolean }) => {
+        const type = FailureType.safeParse(options.failureType);
+        if (!type.success)
+          throw new CliError(`--failure-type must be one of ${FailureType.options.join(', ')}`);
+        const plan = recoveryPlan(type.data, lane(options.lane), { optional: options.optional });
+        if (options.json) printJson(plan);
+        else {
+          println(`${plan.failureType} in the ${plan.lane} lane:`);
+          plan.strategies.forEach((s, i) => println(`  ${i + 1}. ${s}`));
+          println(
+            `  retries: up to ${plan.retry.maximumAttempts} attempts, ${plan.retry.initialIntervalSec}s × ${plan.retry.backoffCoefficient}^n`,
+          );
+        }
+      },
+    );
+  recovery
+    .command('validate')
+    .description('check a workspace before a resume: critical files, git, dependency checks')
+    .requiredOption('--workspace <dir>', 'the workspace')
+    .option('--pipeline <file>', 'take critical files and dependency checks from a pipeline file')
+    .option('--critical <file...>', 'files that must exist')
+    .option('--json', 'print JSON')
+    .action(
+      async (options: {
+        workspace: string;
+        pipeline?: string;
+        critical?: string[];
+        json?: boolean;
+      }) => {
+        if (!existsSync(options.workspace))
+          throw new CliError(`no workspace at ${options.workspace}`);
+        const p = options.pipeline ? loadPipelineFile(options.pipeline) : undefined;
+        const result = await createPipelineActivities().validatePipelineState({
+          workspace: path.resolve(options.workspace),
+          criticalFiles: [...(p?.criticalFiles ?? []), ...(options.critical ?? [])],
+          dependencyChecks: p?.dependencyChecks ?? [],
+        });
+        if (options.json) printJson(result);
+        else
+          println(
+            table(
+              ['CHECK', 'STATUS', 'DETAIL'],
+              result.checks.map((c) => [c.check, c.ok ? 'ok' : 'FAIL', c.detail]),
+            ),
+          );
+        process.exitCode = result.ok ? ExitCode.ok : ExitCode.failed;
+      },
+    );
+}

@@ -1,0 +1,3 @@
+export * from './classify';
+export * from './plans';
+export * from './schema';

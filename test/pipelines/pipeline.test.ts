@@ -1,0 +1,164 @@
+/**
+ * Pipelines on the real server with real commands and files: retried,
+ * resumed from a checkpoint without rerunning earlier steps (their side
+ * effects prove it), optional steps skipped, a MANUAL step parked until an
+ * operator retries after fixing the workspace.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePipeline } from '../../activities/pipelines/load';
+import { pipelineStatus, sendPipelineAction, startPipeline } from '../../client/pipelines';
+import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
+
+describe('pipelineRun', () => {
+  let env: TestEnv;
+  let dataDir: string;
+  let taskQueue: string;
+  beforeAll(async () => {
+    env = await createTestEnv();
+    dataDir = path.join(env.tempDir('ratchet-pipe-data-'), 'data');
+    taskQueue = taskQueueFor('pipelines');
+  });
+  afterAll(async () => env?.teardown());
+
+  /** A workspace, and a directory outside it where steps count their runs. */
+  function setup(name: string) {
+    const root = env.tempDir('ratchet-pipe-');
+    const workspace = path.join(root, name);
+    const counters = path.join(root, 'counters');
+    mkdirSync(workspace);
+    mkdirSync(counters);
+    writeFileSync(path.join(workspace, 'app.txt'), 'app\n');
+    const count = (step: string) => `echo x >> ${counters}/${step}`;
+    const runs = (step: string) =>
+      existsSync(path.join(counters, step))
+        ? readFileSync(path.join(counters, step), 'utf8').split('\n').filter(Boolean).length
+        : 0;
+    return { root, workspace, counters, count, runs };
+  }
+
+  const run = async (yaml: string, workspace: string, during?: (id: string) => Promise<void>) => {
+    const worker = await env.createWorker(taskQueue, { dataDir });
+    return worker.runUntil(async () => {
+      const handle = await startPipeline(env.client, taskQueue, {
+        pipeline: parsePipeline(yaml),
+        workspace,
+        lane: 'standard',
+      });
+      if (during) await during(handle.workflowId);
+      return handle.result();
+    });
+  };
+
+  it('retries a step that fails transiently and completes', async () => {
+    const s = setup('transient');
+    const result = await run(
+      `name: transient
+steps:
+  - { name: one, run: "${s.count('one')}" }
+  - { name: two, run: "${s.count('two')}" }
+  - { name: three, kind: test, run: "${s.count('three')}; test $(wc -l < ${s.counters}/three) -ge 2" }
+`,
+      s.workspace,
+    );
+    expect(result.status).toBe('completed');
+    expect(result.steps.map((x) => [x.name, x.status, x.attempts])).toEqual([
+      ['one', 'completed', 1],
+      ['two', 'completed', 1],
+      ['three', 'completed', 2],
+    ]);
+    expect(result.failures).toEqual([
+      expect.objectContaining({ step: 'three', failureType: 'test_failure', strategy: 'RETRY' }),
+    ]);
+    expect(s.runs('one')).toBe(1);
+  });
+
+  it('resumes from the checkpoint after step two on a network error, without rerunning steps one and two', async () => {
+    const s = setup('network');
+    const result = await run(
+      `name: network
+steps:
+  - { name: one, run: "${s.count('one')}; echo built > build.txt" }
+  - { name: two, run: "${s.count('two')}" }
+  - name: three
+    run: >-
+      ${s.count('three')};
+      if [ $(wc -l < ${s.counters}/three) -lt 2 ]; then echo junk > half-written.tmp; echo "connect ECONNREFUSED 127.0.0.1:5432" >&2; exit 1; fi;
+      test -f build.txt && test ! -f half-written.tmp
+`,
+      s.workspace,
+    );
+    expect(result.status).toBe('completed');
+    expect(result.failures).toEqual([
+      expect.objectContaining({ step: 'three', failureType: 'network_error', strategy: 'RESUME' }),
+    ]);
+    expect([s.runs('one'), s.runs('two'), s.runs('three')]).toEqual([1, 1, 2]);
+    expect(result.resumes).toEqual([expect.objectContaining({ step: 'three', stepsNotRerun: 2 })]);
+    expect(existsSync(path.join(s.workspace, 'half-written.tmp'))).toBe(false); // the restore removed it
+  });
+
+  it('skips an optional step that fails', async () => {
+    const s = setup('optional');
+    const result = await run(
+      `name: optional
+steps:
+  - { name: lint, kind: quality_gate, optional: true, run: "exit 3" }
+  - { name: build, run: "${s.count('build')}" }
+`,
+      s.workspace,
+    );
+    expect(result.status).toBe('completed');
+    expect(result.steps.map((x) => x.status)).toEqual(['skipped', 'completed']);
+    expect(result.failures[0]).toMatchObject({
+      failureType: 'quality_gate_failure',
+      strategy: 'SKIP',
+    });
+  });
+
+  it('parks a required step with plan MANUAL until an operator retries after fixing the workspace', async () => {
+    const s = setup('manual');
+    const result = await run(
+      `name: manual
+recovery:
+  test_failure: [MANUAL]
+steps:
+  - { name: prepare, run: "${s.count('prepare')}" }
+  - { name: check, kind: test, run: "test -f fixed.txt" }
+`,
+      s.workspace,
+      async (id) => {
+        await expect
+          .poll(async () => (await pipelineStatus(env.client, id)).status, { timeout: 20_000 })
+          .toBe('waiting_for_operator');
+        await expect(sendPipelineAction(env.client, id, 'retry').then(() => 'sent')).resolves.toBe(
+          'sent',
+        );
+        await expect
+          .poll(async () => (await pipelineStatus(env.client, id)).status, { timeout: 20_000 })
+          .toBe('waiting_for_operator');
+        writeFileSync(path.join(s.workspace, 'fixed.txt'), 'fixed by a person\n');
+        await sendPipelineAction(env.client, id, 'retry');
+      },
+    );
+    expect(result.status).toBe('completed');
+    expect(result.steps[1]).toMatchObject({ name: 'check', status: 'completed', attempts: 3 });
+    expect(s.runs('prepare')).toBe(1);
+  });
+
+  it('rolls back to the start on a git error', async () => {
+    const s = setup('giterr');
+    const result = await run(
+      `name: giterr
+steps:
+  - { name: touch, run: "echo new > created.txt" }
+  - { name: git, run: "mkdir -p broken/.git && echo garbage > broken/.git/HEAD && git -C broken log" }
+`,
+      s.workspace,
+    );
+    expect(result.status).toBe('rolled_back');
+    expect(result.failures[0]).toMatchObject({ failureType: 'git_error', strategy: 'ROLLBACK' });
+    expect(existsSync(path.join(s.workspace, 'created.txt'))).toBe(false);
+    expect(existsSync(path.join(s.workspace, 'app.txt'))).toBe(true);
+  });
+});
