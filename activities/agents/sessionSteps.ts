@@ -1,6 +1,7 @@
 /** Session creation's steps and compensations: record, `.session_*` directory, git branch, file watcher. */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
 import { branchExists, git, isRepository } from './git';
 import { ownedBy, spawnDetached, stopProcess } from './processes';
@@ -127,6 +128,18 @@ export function createSessionSteps(deps: { dataDir: string }) {
         const e = s.sessions[input.sessionId];
         if (e) e.watcherPid = pid;
       });
+      // The step is done when changes are being watched, not when the process merely exists.
+      const log = path.join(dir, '.watch.log');
+      const deadline = Date.now() + 15_000;
+      while (!(existsSync(log) && readFileSync(log, 'utf8').includes(' ready '))) {
+        if (Date.now() > deadline || !ownedBy(pid, input.sessionId)) {
+          throw ApplicationFailure.create({
+            type: 'WatcherNotReady',
+            message: `file watcher ${pid} did not start watching ${dir}`,
+          });
+        }
+        await delay(50);
+      }
       await fail(input, 'after');
       return { watcherPid: pid };
     },

@@ -9,6 +9,8 @@ const log = path.join(dir, '.watch.log');
 const watcher = fs.watch(dir, (event, name) => {
   if (name && name !== '.watch.log') fs.appendFileSync(log, `${Date.now()} ${event} ${name}\n`);
 });
+// Tell whoever started us that changes are being watched from now on.
+fs.appendFileSync(log, `${Date.now()} ready ${sessionId}\n`);
 process.on('SIGTERM', () => {
   watcher.close();
   process.exit(0);

@@ -129,8 +129,8 @@ describe('agent operations', () => {
         createAgent(env.client, taskQueue, {
           name: 'breaker',
           command,
-          // It never heartbeats: the health check fails on its own, after the registry is broken.
-          healthTimeoutMs: 3000,
+          // It never heartbeats: the health check fails on its own, long after the registry is broken.
+          healthTimeoutMs: 10_000,
         }),
       dir,
     );

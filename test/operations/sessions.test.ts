@@ -1,5 +1,5 @@
 /** Session creation and deletion as sagas: record, `.session_*` directory, git branch, file watcher. */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,8 +38,8 @@ describe('session operations', () => {
       expect(isAlive(watcherPid)).toBe(true);
       writeFileSync(path.join(dir, 'note.txt'), 'hello');
       await expect
-        .poll(() => existsSync(path.join(dir, '.watch.log')), { timeout: 5000 })
-        .toBe(true);
+        .poll(() => readFileSync(path.join(dir, '.watch.log'), 'utf8'), { timeout: 10_000 })
+        .toMatch(/note\.txt/);
       expect(branches(repo)).toContain(`ratchet/session-${String(created.resources.sessionId)}`);
 
       const deleted = await deleteSession(
