@@ -244,36 +244,23 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineStatus
             expectedChecksum: lastGood.checksum,
             actualChecksum: await store.workspaceChecksum({ workspace: raw.workspace, moduleId }),
           });
-          if (!validation.ok) {
-            // A workspace that fails validation is not resumed: a person looks first.
-            status.failures.push({
-              step: step.name,
-              failureType: details.failureType,
-              strategy: 'MANUAL',
-              message: `state validation blocked the resume: ${validation.checks
-                .filter((c) => !c.ok)
-                .map((c) => `${c.check}: ${c.detail}`)
-                .join('; ')}`,
-            });
-            const action = await awaitOperator();
-            if (action === 'abort') return finish('aborted');
-            if (action === 'rollback') {
-              await restore(start);
-              return finish('rolled_back');
-            }
-            if (action === 'skip') {
-              report.status = 'skipped';
-              break;
-            }
-            strategyIndex = strategies.length;
-          }
-          continue;
+          if (validation.ok) continue;
+          // A workspace that fails validation is not resumed: a person looks first.
+          status.failures.push({
+            step: step.name,
+            failureType: details.failureType,
+            strategy: 'MANUAL',
+            message: `state validation blocked the resume: ${validation.checks
+              .filter((c) => !c.ok)
+              .map((c) => `${c.check}: ${c.detail}`)
+              .join('; ')}`,
+          });
         }
         if (strategy === 'ROLLBACK') {
           await restore(start);
           return finish('rolled_back');
         }
-        // MANUAL: park until an operator acts.
+        // MANUAL, or a resume that validation blocked: park until an operator acts.
         const action = await awaitOperator();
         if (action === 'abort') return finish('aborted');
         if (action === 'rollback') {

@@ -1,26 +1,12 @@
 /** `ratchet evolve …` as scripts call it: JSON shapes and exit codes, against the run's real server. */
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
+import { ratchetCli } from '../support/cli';
 import { BASE_FILES, CHANGES, writeFiles, writeMutator } from '../support/evolutionFixture';
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'ratchet.js');
-
-function ratchet(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const ratchet = ratchetCli;
 
 describe('ratchet evolve CLI', () => {
   let env: TestEnv;

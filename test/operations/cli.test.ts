@@ -1,21 +1,10 @@
 /** `ratchet agent|session …` as scripts call them: JSON fields and exit codes. */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
+import { ratchetCli } from '../support/cli';
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'ratchet.js');
-
-function ratchet(args: string[], env: NodeJS.ProcessEnv) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const ratchet = ratchetCli;
 
 describe('ratchet agent / session CLI', () => {
   let env: TestEnv;

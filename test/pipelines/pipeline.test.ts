@@ -146,6 +146,34 @@ steps:
     expect(s.runs('prepare')).toBe(1);
   });
 
+  it('blocks a resume when state validation fails, with a report, and parks for an operator', async () => {
+    const s = setup('blocked');
+    const result = await run(
+      `name: blocked
+criticalFiles: [config.json]
+steps:
+  - { name: one, run: "${s.count('one')}" }
+  - { name: fetch, run: "echo 'getaddrinfo EAI_AGAIN registry.example' >&2; exit 1" }
+`,
+      s.workspace,
+      async (id) => {
+        await expect
+          .poll(async () => (await pipelineStatus(env.client, id)).status, { timeout: 20_000 })
+          .toBe('waiting_for_operator');
+        await sendPipelineAction(env.client, id, 'abort');
+      },
+    );
+    expect(result.status).toBe('aborted');
+    expect(result.failures.map((f) => [f.failureType, f.strategy])).toEqual([
+      ['network_error', 'RESUME'],
+      ['network_error', 'MANUAL'],
+    ]);
+    expect(result.failures[1]!.message).toMatch(
+      /state validation blocked the resume: critical file config.json: missing/,
+    );
+    expect(s.runs('one')).toBe(1);
+  });
+
   it('rolls back to the start on a git error', async () => {
     const s = setup('giterr');
     const result = await run(
