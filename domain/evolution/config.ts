@@ -88,6 +88,8 @@ export const EvolutionConfig = z.object({
   approvalTimeoutOutcome: z.enum(['reject', 'approve']).default('reject'),
   /** Tag a version `stable` after this many clean iterations on top of it; 0 = never. @default 3 */
   stableAfter: z.number().int().min(0).default(3),
+  /** Continue-as-new after this many iterations (or sooner, when the server suggests it). @default 25 */
+  iterationsPerRun: z.number().int().min(1).max(1000).default(25),
   maxRollbackAttempts: z.number().int().min(1).max(20).default(3),
   /** Optional command run after a rollback to prove the workspace works. */
   smokeCommand: Command.optional(),

@@ -7,7 +7,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evolutionStatus, resumeEvolution, rollbackEvolution } from '../../client/evolution';
+import {
+  evolutionStatus,
+  pauseEvolution,
+  resumeEvolution,
+  rollbackEvolution,
+} from '../../client/evolution';
 import { createTestEnv, type TestEnv } from '../helpers';
 import { BASE_FILES, CHANGES } from '../support/evolutionFixture';
 import { eventTypes, readTree, runCycle } from '../support/evolutionRun';
@@ -172,3 +177,48 @@ function corruptManifest(dataDir: string, moduleId: string, version: string): st
 function readTreeOf(files: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
 }
+
+describe('long cycles', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv();
+  });
+  afterAll(async () => env?.teardown());
+
+  it('continues as new between iterations and pauses and resumes on request, losing nothing', async () => {
+    let runIds = new Set<string>();
+    const { result } = await runCycle({
+      env,
+      name: 'longcycle',
+      plan: {
+        1: { files: CHANGES.faster },
+        2: { files: CHANGES.bug },
+        3: { files: CHANGES.addExport },
+      },
+      config: { iterations: 3, iterationsPerRun: 1 },
+      during: async (handle) => {
+        await pauseEvolution(env.client, handle.workflowId);
+        await expect
+          .poll(async () => (await evolutionStatus(env.client, handle.workflowId)).state, {
+            timeout: 60_000,
+          })
+          .toBe('paused');
+        await resumeEvolution(env.client, handle.workflowId);
+        const finished = await handle.result();
+        runIds = new Set([finished.workflowId]);
+        const described = await env.client.workflow.getHandle(handle.workflowId).describe();
+        runIds.add(described.runId);
+      },
+    });
+    expect(result.iterations.map((i) => i.decision)).toEqual([
+      'accepted',
+      'rolled_back',
+      'accepted',
+    ]);
+    expect(result.finalVersion).toBe('v4');
+    const seqs = result.events.map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1)); // one unbroken event log across runs
+    expect(eventTypes(result).filter((t) => t === 'OPERATOR_ACTION')).toHaveLength(2);
+    expect(runIds.size).toBe(2);
+  }, 180_000);
+});

@@ -63,8 +63,6 @@ interface HumanDecision {
   by: string;
   note?: string;
 }
-/** Continue-as-new at the latest after this many iterations in one run, whatever the server suggests. */
-const ITERATIONS_PER_RUN = 25;
 const HISTORY_WINDOW = 20;
 
 /** What survives continue-as-new. */
@@ -539,7 +537,7 @@ export async function evolutionCycle(input: CycleInput): Promise<CycleResult> {
     } else if (patchQueue && iteration >= patchQueue.length) stopReason = 'no more patches';
     if (stopReason) break;
 
-    if (iterationsThisRun >= ITERATIONS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+    if (iterationsThisRun >= config.iterationsPerRun || workflowInfo().continueAsNewSuggested) {
       await flush();
       await condition(allHandlersFinished);
       await continueAsNew<typeof evolutionCycle>({
