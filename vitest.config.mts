@@ -7,7 +7,8 @@ export default defineConfig({
     globalSetup: ['test/globalSetup.ts'],
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 60_000,
+    // Generous: on a loaded 2-core machine a CLI-heavy test can take a minute.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
   },

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
+import type ts from 'typescript';
 
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.mjs', '.cjs'];
 
@@ -66,36 +66,49 @@ export function findEntryPoint(dir: string): string | null {
   return firstExisting(dir, ['index.ts', 'index.tsx', 'src/index.ts', 'src/index.tsx', 'index.js']);
 }
 
-const FORMAT =
-  ts.TypeFormatFlags.NoTruncation |
-  ts.TypeFormatFlags.UseFullyQualifiedType |
-  ts.TypeFormatFlags.WriteArrowStyleSignature;
+let loaded: typeof ts | undefined;
+/** The TypeScript compiler takes about a second to load: only assessing compatibility pays for it. */
+function compiler(): typeof ts {
+  loaded ??= require('typescript') as typeof ts;
+  return loaded;
+}
+
+function format(): ts.TypeFormatFlags {
+  const flags = compiler().TypeFormatFlags;
+  return flags.NoTruncation | flags.UseFullyQualifiedType | flags.WriteArrowStyleSignature;
+}
 
 function membersOf(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): string[] {
   const parts: string[] = [];
   for (const sig of type.getConstructSignatures())
-    parts.push(`new ${checker.signatureToString(sig, at, FORMAT)}`);
+    parts.push(`new ${checker.signatureToString(sig, at, format())}`);
   for (const sig of type.getCallSignatures())
-    parts.push(checker.signatureToString(sig, at, FORMAT));
+    parts.push(checker.signatureToString(sig, at, format()));
   for (const prop of checker.getPropertiesOfType(type)) {
     const decl = prop.valueDeclaration ?? prop.declarations?.[0];
-    const modifiers = decl ? ts.getCombinedModifierFlags(decl) : 0;
-    if (modifiers & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
+    const modifiers = decl ? compiler().getCombinedModifierFlags(decl) : 0;
+    if (modifiers & (compiler().ModifierFlags.Private | compiler().ModifierFlags.Protected))
+      continue;
     if (prop.name.startsWith('#')) continue;
-    const optional = prop.flags & ts.SymbolFlags.Optional ? '?' : '';
-    const readonly = modifiers & ts.ModifierFlags.Readonly ? 'readonly ' : '';
-    const propType = checker.typeToString(checker.getTypeOfSymbolAtLocation(prop, at), at, FORMAT);
+    const optional = prop.flags & compiler().SymbolFlags.Optional ? '?' : '';
+    const readonly = modifiers & compiler().ModifierFlags.Readonly ? 'readonly ' : '';
+    const propType = checker.typeToString(
+      checker.getTypeOfSymbolAtLocation(prop, at),
+      at,
+      format(),
+    );
     parts.push(`${readonly}${prop.name}${optional}: ${propType}`);
   }
   return parts.sort();
 }
 
 function describeSymbol(checker: ts.TypeChecker, symbol: ts.Symbol, at: ts.Node): string {
-  const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+  const target =
+    symbol.flags & compiler().SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
   const decl = target.valueDeclaration ?? target.declarations?.[0] ?? at;
   const parts: string[] = [];
   const f = target.flags;
-  if (f & ts.SymbolFlags.Class) {
+  if (f & compiler().SymbolFlags.Class) {
     const instance = checker.getDeclaredTypeOfSymbol(target);
     const statics = checker.getTypeOfSymbolAtLocation(target, decl);
     parts.push(
@@ -107,36 +120,36 @@ function describeSymbol(checker: ts.TypeChecker, symbol: ts.Symbol, at: ts.Node)
         .filter((m) => !m.startsWith('prototype'))
         .join('; ')} }`,
     );
-  } else if (f & ts.SymbolFlags.Enum) {
+  } else if (f & compiler().SymbolFlags.Enum) {
     const members = checker.getExportsOfModule(target).map((m) => {
       const d = m.valueDeclaration;
-      const value = d && ts.isEnumMember(d) ? checker.getConstantValue(d) : undefined;
+      const value = d && compiler().isEnumMember(d) ? checker.getConstantValue(d) : undefined;
       return `${m.name}=${JSON.stringify(value)}`;
     });
     parts.push(`enum { ${members.sort().join(', ')} }`);
-  } else if (f & (ts.SymbolFlags.Function | ts.SymbolFlags.Variable)) {
+  } else if (f & (compiler().SymbolFlags.Function | compiler().SymbolFlags.Variable)) {
     const type = checker.getTypeOfSymbolAtLocation(target, decl);
-    const kind = f & ts.SymbolFlags.Function ? 'function' : 'const';
+    const kind = f & compiler().SymbolFlags.Function ? 'function' : 'const';
     const sigs = type.getCallSignatures();
     parts.push(
       sigs.length > 0 && checker.getPropertiesOfType(type).length === 0
-        ? `${kind} ${sigs.map((s) => checker.signatureToString(s, decl, FORMAT)).join(' & ')}`
-        : `${kind} ${checker.typeToString(type, decl, FORMAT)}`,
+        ? `${kind} ${sigs.map((s) => checker.signatureToString(s, decl, format())).join(' & ')}`
+        : `${kind} ${checker.typeToString(type, decl, format())}`,
     );
   }
-  if (f & ts.SymbolFlags.Interface) {
+  if (f & compiler().SymbolFlags.Interface) {
     parts.push(
       `interface { ${membersOf(checker, checker.getDeclaredTypeOfSymbol(target), decl).join('; ')} }`,
     );
   }
-  if (f & ts.SymbolFlags.TypeAlias) {
+  if (f & compiler().SymbolFlags.TypeAlias) {
     const type = checker.getDeclaredTypeOfSymbol(target);
     const members = type.isUnionOrIntersection() ? [] : membersOf(checker, type, decl);
     parts.push(
-      `type ${members.length ? `{ ${members.join('; ')} }` : checker.typeToString(type, decl, FORMAT | ts.TypeFormatFlags.InTypeAlias)}`,
+      `type ${members.length ? `{ ${members.join('; ')} }` : checker.typeToString(type, decl, format() | compiler().TypeFormatFlags.InTypeAlias)}`,
     );
   }
-  if (f & ts.SymbolFlags.Module && parts.length === 0) {
+  if (f & compiler().SymbolFlags.Module && parts.length === 0) {
     const names = checker
       .getExportsOfModule(target)
       .map((m) => m.name)
@@ -150,15 +163,15 @@ function describeSymbol(checker: ts.TypeChecker, symbol: ts.Symbol, at: ts.Node)
 export function extractTsInterface(dir: string): Record<string, string> | null {
   const entry = findEntryPoint(dir);
   if (!entry) return null;
-  const program = ts.createProgram([entry], {
+  const program = compiler().createProgram([entry], {
     allowJs: true,
     checkJs: false,
     noEmit: true,
     strict: true,
     skipLibCheck: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.Node16,
-    moduleResolution: ts.ModuleResolutionKind.Node16,
+    target: compiler().ScriptTarget.ES2022,
+    module: compiler().ModuleKind.Node16,
+    moduleResolution: compiler().ModuleResolutionKind.Node16,
     types: [],
   });
   const checker = program.getTypeChecker();
