@@ -1,6 +1,6 @@
 /** Evaluate a candidate: the test command, gate commands, and the metrics command. */
 import { ApplicationFailure } from '@temporalio/activity';
-import { MetricsReport } from '../../domain/judge';
+import { parseMetricsOutput } from '../../domain/judge';
 import { runShellCommand, type CommandResult } from './shellCommand';
 
 export interface CommandOutcome {
@@ -36,26 +36,11 @@ export async function runCheckCommand(input: {
   );
 }
 
-/** The last line of stdout that parses as a JSON object is the report (earlier lines may be chatter). */
+/** The metrics command's report (see parseMetricsOutput for what output is accepted). */
 export function parseMetrics(stdout: string): MetricValues {
-  const lines = stdout.trim().split('\n').reverse();
-  for (const line of lines) {
-    const trimmed = line.trim();
-    if (!trimmed.startsWith('{')) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(trimmed);
-    } catch {
-      continue;
-    }
-    const parsed = MetricsReport.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new Error(`metric ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    }
-    return parsed.data;
-  }
-  throw new Error('the metrics command printed no JSON object');
+  const parsed = parseMetricsOutput(stdout);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.metrics;
 }
 
 export async function collectMetrics(input: {

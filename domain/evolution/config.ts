@@ -3,6 +3,7 @@
  * the edge (CLI, client, workflow start) and passed inward typed.
  */
 import { z } from 'zod';
+import { MetricPolicy } from '../judge/policies';
 import { ModuleId } from '../versions';
 
 const Command = z.string().trim().min(1, 'a command cannot be empty');
@@ -58,11 +59,8 @@ export const EvaluationConfig = z.object({
 });
 export type EvaluationConfig = z.infer<typeof EvaluationConfig>;
 
-export const MetricPolicyInput = z.object({
-  direction: z.enum(['higher_is_better', 'lower_is_better']),
-  regressionThreshold: z.number().positive(),
-  criticalThreshold: z.number().positive(),
-});
+/** The judge's own policy schema, so a config can set every field it knows (e.g. `mode: absolute`). */
+export const MetricPolicyInput = MetricPolicy;
 
 export const EventSinks = z.object({
   /** Append every event as one JSON line. */
@@ -98,6 +96,8 @@ export const EvolutionConfig = z.object({
   policies: z.record(z.string(), MetricPolicyInput).default({}),
   /** Significance level of the Mann–Whitney test. @default 0.01 */
   alpha: z.number().gt(0).lt(0.5).default(0.01),
+  /** Smallest shift samples may call a regression, replacing the policies' regressionThreshold when the test decides (see JudgeSettings). */
+  minEffect: z.number().positive().optional(),
   /** Safety-score thresholds: below marginal → roll back; between → ask a human. */
   scoreThresholds: z
     .object({ marginal: z.number().min(0).max(100), pass: z.number().min(0).max(100) })

@@ -13,13 +13,14 @@ export function judgeIteration(input: {
   baseline: Record<string, MetricValue>;
   candidate: Record<string, MetricValue>;
   history: ReadonlyArray<Record<string, number>>;
-  config: Pick<EvolutionConfig, 'policies' | 'alpha' | 'scoreThresholds'>;
+  config: Pick<EvolutionConfig, 'policies' | 'alpha' | 'minEffect' | 'scoreThresholds'>;
 }): IterationJudgement {
   const report = judge({
     baseline: input.baseline,
     candidate: input.candidate,
     policies: input.config.policies,
     alpha: input.config.alpha,
+    minEffect: input.config.minEffect,
     history: input.history,
     thresholds: input.config.scoreThresholds,
     testsPassed: true,

@@ -4,19 +4,24 @@
  */
 import { z } from 'zod';
 
-export const MetricPolicy = z.object({
-  direction: z.enum(['higher_is_better', 'lower_is_better']),
-  /** Change in the bad direction that counts as a regression. */
-  regressionThreshold: z.number().positive(),
-  /** Change in the bad direction that is critical. */
-  criticalThreshold: z.number().positive(),
-  /**
-   * `relative`: thresholds are fractions of the baseline (0.10 = 10 %).
-   * `absolute`: thresholds are in the metric's own unit — right for rates
-   * near zero, where a relative change means little (0.001 → 0.002 is +100 %).
-   */
-  mode: z.enum(['relative', 'absolute']).default('relative'),
-});
+export const MetricPolicy = z
+  .object({
+    direction: z.enum(['higher_is_better', 'lower_is_better']),
+    /** Change in the bad direction that counts as a regression. */
+    regressionThreshold: z.number().positive(),
+    /** Change in the bad direction that is critical. */
+    criticalThreshold: z.number().positive(),
+    /**
+     * `relative`: thresholds are fractions of the baseline (0.10 = 10 %).
+     * `absolute`: thresholds are in the metric's own unit — right for rates
+     * near zero, where a relative change means little (0.001 → 0.002 is +100 %).
+     */
+    mode: z.enum(['relative', 'absolute']).default('relative'),
+  })
+  .refine((p) => p.criticalThreshold >= p.regressionThreshold, {
+    message: 'criticalThreshold must not be below regressionThreshold',
+    path: ['criticalThreshold'],
+  });
 export type MetricPolicy = z.infer<typeof MetricPolicy>;
 export type MetricPolicyInput = z.input<typeof MetricPolicy>;
 
@@ -39,7 +44,14 @@ const rate = (regression: number, critical: number): MetricPolicy => ({
   mode: 'absolute',
 });
 
-/** The seeds' defaults: durations and memory 10 % / 25–30 %, accuracy-like −5 % / −10 %, correctness −1 % / −5 %, error rates +5 / +10 points. */
+/**
+ * The seeds' defaults: durations and memory 10 % / 25–30 %, accuracy-like
+ * −5 % / −10 %, correctness −1 % / −5 % (all relative to the baseline).
+ * Error and failure rates are 0–1 fractions judged in absolute points:
+ * +0.05 (5 points, e.g. 2 % → 7 %) regresses, +0.10 is critical — a relative
+ * rule would call 0.1 % → 0.2 % a 100 % regression and could never judge a
+ * baseline of 0.
+ */
 export const DEFAULT_POLICIES: Readonly<Record<string, MetricPolicy>> = {
   duration_sec: lower(0.1, 0.25),
   execution_time: lower(0.1, 0.25),
@@ -63,15 +75,3 @@ export function policyFor(
   const custom = overrides[metric];
   return custom ? MetricPolicy.parse(custom) : DEFAULT_POLICIES[metric];
 }
-
-/** What a metrics command prints: one JSON object of name → number or samples. */
-export const MetricsReport = z.record(
-  z.string().min(1),
-  z.union([
-    z.number().refine(Number.isFinite, 'must be a finite number'),
-    z
-      .array(z.number().refine(Number.isFinite, 'samples must be finite numbers'))
-      .min(1, 'a sample array cannot be empty'),
-  ]),
-);
-export type MetricsReport = z.infer<typeof MetricsReport>;
