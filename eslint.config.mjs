@@ -1,5 +1,7 @@
 // Type-aware lint. Workflows must stay deterministic: no Node built-ins and no
 // I/O libraries in workflows/ (they run in Temporal's sandbox and replay).
+import { fileURLToPath } from 'node:url';
+import { includeIgnoreFile } from '@eslint/compat';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -35,6 +37,8 @@ const NODE_BUILTINS = [
 ];
 
 export default tseslint.config(
+  // Whatever git ignores (data dirs, the demo's workspace, build output) is not ours to lint.
+  includeIgnoreFile(fileURLToPath(new URL('.gitignore', import.meta.url))),
   {
     ignores: [
       'node_modules/**',

@@ -122,8 +122,13 @@ describe('agent operations', () => {
   it('keeps compensating when one compensation fails for good, and says how complete the cleanup is', async () => {
     const dir = path.join(env.tempDir('ratchet-agents-broken-'), 'data');
     const registryFile = new Registry(dir).file;
-    // The agent's own command breaks the registry (a directory where the file should be).
-    const command = `rm -f '${registryFile}' && mkdir '${registryFile}' && exec sleep 60`;
+    // The agent's own command breaks the registry (a directory where the file should be),
+    // but only once the spawn step has recorded its pid there: breaking it earlier races
+    // that step's own write, which would recreate the file and leave nothing to fail.
+    const command = [
+      `until grep -qs '"pid": '$$ '${registryFile}'; do sleep 0.05; done`,
+      `rm -f '${registryFile}' && mkdir '${registryFile}' && exec sleep 60`,
+    ].join('; ');
     const outcome = await withWorker(
       () =>
         createAgent(env.client, taskQueue, {
