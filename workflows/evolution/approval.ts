@@ -8,7 +8,7 @@ import { store } from './activities';
 import { awaitOperator } from './attention';
 import { acceptMetrics, type NeedsHuman } from './outcomes';
 import { emit, setState, stepContext, type CycleRun, type HumanDecision } from './cycleState';
-import { acceptVersion } from './iteration';
+import { acceptVersion } from './iterationSteps';
 import { versionMetrics } from './metrics';
 import { rollbackWithRecovery } from './rollback';
 

@@ -16,72 +16,29 @@
  * Accept and roll back happen here; a decision that needs a human is returned
  * to the cycle, which owns the operator updates.
  */
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  getExternalWorkflowHandle,
-  isCancellation,
-} from '@temporalio/workflow';
-import type { EvolutionConfig } from '../../domain/evolution/config';
-import { decideOnCompatibility, decideOnEvaluation } from '../../domain/evolution/decide';
+import { CancellationScope, getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
+import { decideOnCompatibility } from '../../domain/evolution/decide';
 import type { CandidateFailure, MetricValues } from '../../domain/evolution/failures';
 import type { EvolutionEventType } from '../../domain/evolution/events';
-import { judgeIteration, type IterationJudgement } from '../../domain/evolution/judging';
 import type { IterationRecord } from '../../domain/evolution/results';
-import type { CompatibilityReport, VersionRecord } from '../../domain/versions';
+import type { VersionRecord } from '../../domain/versions';
 import { Saga } from '../saga/engine';
 import { store } from './activities';
 import { applyCandidate, evaluateCandidate, provenUnchanged } from './candidateStep';
 import type { StepContext } from './context';
+import type { IterationInput, IterationOutcome, IterationUsage } from './iterationTypes';
+import {
+  acceptVersion,
+  checkpointStep,
+  compatibilityStep,
+  infrastructureFailed,
+  judgeStep,
+} from './iterationSteps';
 import { iterationProgressSignal } from './messages';
 import { versionMetrics } from './metrics';
-import { rollbackWithRecovery, type RollbackOutcome } from './rollback';
+import { rollbackWithRecovery } from './rollback';
 
-export interface IterationInput {
-  config: EvolutionConfig;
-  cycleWorkflowId: string;
-  index: number;
-  active: VersionRecord;
-  /** Patch file for this iteration (patch source), else the mutator runs. */
-  patchFile: string | null;
-  baselineMetrics: MetricValues | null;
-  /** Scalar metric values of recently accepted versions, oldest first. */
-  history: Array<Record<string, number>>;
-}
-
-/** What an iteration spent, for the cycle's budgets. */
-export interface IterationUsage {
-  evaluated: boolean;
-  commandMs: number;
-}
-
-export type IterationOutcome =
-  | {
-      kind: 'finished';
-      record: IterationRecord;
-      active: VersionRecord;
-      metrics: MetricValues | null;
-      usage: IterationUsage;
-    }
-  | {
-      kind: 'needs_human';
-      reason: 'approval' | 'inconclusive';
-      record: IterationRecord;
-      candidate: VersionRecord;
-      compatibility: CompatibilityReport | null;
-      metrics: MetricValues | null;
-      active: VersionRecord;
-      usage: IterationUsage;
-    }
-  | {
-      kind: 'needs_attention';
-      record: IterationRecord;
-      rollback: RollbackOutcome;
-      usage: IterationUsage;
-      /** The infrastructure error, when that is why. */
-      error?: string;
-    };
+export type { IterationInput, IterationOutcome, IterationUsage } from './iterationTypes';
 
 function candidateName(input: IterationInput): string {
   if (input.patchFile) return input.patchFile.split('/').pop() ?? input.patchFile;
@@ -119,13 +76,6 @@ export async function evolutionIteration(input: IterationInput): Promise<Iterati
   } finally {
     await CancellationScope.nonCancellable(() => delivered);
   }
-}
-
-/** A terminal error is the infrastructure's (candidate failures are results, not errors). */
-function describeError(err: unknown): string {
-  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'error'}: ${cause.message}`;
-  return cause instanceof Error ? cause.message : String(cause);
 }
 
 async function runIteration(input: IterationInput, ctx: StepContext): Promise<IterationOutcome> {
@@ -232,50 +182,13 @@ async function runIteration(input: IterationInput, ctx: StepContext): Promise<It
     const { metrics } = measured;
 
     ctx.step('judge');
-    let judgement: IterationJudgement | null = null;
-    if (metrics && input.baselineMetrics) {
-      judgement = judgeIteration({
-        baseline: input.baselineMetrics,
-        candidate: metrics,
-        history: input.history,
-        config,
-      });
-      record.safetyScore = judgement.safetyScore;
-      record.metrics = judgement.metrics;
-      record.warnings = judgement.warnings;
-      if (judgement.regressed.length || judgement.critical.length) {
-        ctx.emit('REGRESSION_DETECTED', {
-          regressed: judgement.regressed,
-          critical: judgement.critical,
-          safetyScore: judgement.safetyScore,
-        });
-      }
-    }
-    const evalDecision = decideOnEvaluation(
-      { testsPassed: true, failedGates: [] },
-      judgement,
-      config,
-    );
+    const evalDecision = judgeStep(input, ctx, record, metrics);
     if (evalDecision?.kind === 'rollback') {
       const why = { reason: evalDecision.code, message: evalDecision.reason };
       return await turnAway(why, 'rolled_back', candidate, metrics);
     }
 
-    ctx.step('compatibility');
-    const compatibility = await store.assessCompatibility({
-      moduleId: config.moduleId,
-      fromVersion: pre.version,
-      toVersion: candidate.version,
-      workspace: config.workspace,
-    });
-    record.compatibility = compatibility.level;
-    if (compatibility.level === 'BREAKING')
-      versionMetrics().breakingChanges.add(1, { module_id: config.moduleId });
-    ctx.emit('COMPATIBILITY_ASSESSED', {
-      level: compatibility.level,
-      rationale: compatibility.rationale,
-    });
-
+    const compatibility = await compatibilityStep(ctx, record, pre, candidate);
     const decision =
       evalDecision?.kind === 'inconclusive'
         ? evalDecision
@@ -324,85 +237,6 @@ async function runIteration(input: IterationInput, ctx: StepContext): Promise<It
       infrastructureFailed(ctx, saga, pre, record, usage, err),
     );
   }
-}
-
-/**
- * Not the candidate's doing (store, git, disk): restore the checkpoint when possible (verified),
- * then park the cycle for an operator with the error.
- */
-async function infrastructureFailed(
-  ctx: StepContext,
-  saga: Saga,
-  pre: VersionRecord,
-  record: IterationRecord,
-  usage: IterationUsage,
-  err: unknown,
-): Promise<IterationOutcome> {
-  const error = describeError(err);
-  saga.clear();
-  record.decision = record.version ? 'rolled_back' : 'rejected';
-  record.reason = `infrastructure failure: ${error}`;
-  record.rollbackPerformed = true;
-  let rollback: RollbackOutcome;
-  try {
-    rollback = await rollbackWithRecovery(ctx, pre, record.reason);
-  } catch (rollbackErr) {
-    ctx.emit('ROLLBACK_FAILED', { version: pre.version, error: describeError(rollbackErr) });
-    rollback = { ok: false, version: null, stage: 'exhausted', chain: [pre.version] };
-  }
-  ctx.emit('NEEDS_ATTENTION', { reason: 'infrastructure failure', error, restored: rollback.ok });
-  ctx.emit('ITERATION_COMPLETED', { decision: record.decision, reason: record.reason });
-  return { kind: 'needs_attention', record, rollback, usage, error };
-}
-
-/** The workspace must equal the active version before anything changes it. */
-async function checkpointStep(input: IterationInput, ctx: StepContext): Promise<VersionRecord> {
-  const { config } = input;
-  ctx.step('checkpoint');
-  let pre = input.active;
-  const checksum = await store.workspaceChecksum({
-    workspace: config.workspace,
-    moduleId: config.moduleId,
-  });
-  if (checksum !== pre.checksum) {
-    const cp = await store.createCheckpoint({
-      workspace: config.workspace,
-      moduleId: config.moduleId,
-      parentVersion: pre.version,
-      metadata: { reason: 'workspace changed outside ratchet', iteration: input.index },
-    });
-    pre = await store.setVersionStatus({
-      moduleId: config.moduleId,
-      version: cp.version,
-      status: 'active',
-    });
-    versionMetrics().checkpoints.add(1, { module_id: config.moduleId });
-  }
-  ctx.emit('CHECKPOINT_CREATED', {
-    version: pre.version,
-    checkpointId: pre.checkpointId,
-    reused: pre === input.active,
-  });
-  return pre;
-}
-
-/** Make the candidate the active version (demoting the previous one). */
-export async function acceptVersion(
-  ctx: StepContext,
-  candidate: VersionRecord,
-  reason: string,
-): Promise<VersionRecord> {
-  const version = await store.setVersionStatus({
-    moduleId: candidate.moduleId,
-    version: candidate.version,
-    status: 'active',
-  });
-  ctx.emit('VERSION_ACCEPTED', {
-    version: candidate.version,
-    parent: candidate.parentVersion,
-    reason,
-  });
-  return version;
 }
 
 export function iterationWorkflowId(cycleId: string, index: number): string {
