@@ -36,7 +36,7 @@ const SINK = {
 
 export const store = proxyActivities<CheckpointActivities>(STORE);
 export const patches =
-  proxyActivities<Pick<EvolutionActivities, 'listPatches' | 'ensureWorkspaceDir'>>(STORE);
+  proxyActivities<Pick<EvolutionActivities, 'listPatches' | 'prepareWorkspace'>>(STORE);
 
 /**
  * Applying a candidate changes the workspace, so it is never retried by
