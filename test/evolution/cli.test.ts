@@ -143,5 +143,22 @@ describe('ratchet evolve CLI', () => {
     );
     expect(badVersion.code).toBe(2);
     expect(badVersion.stderr).toMatch(/v3/);
-  }, 60_000);
+    const badBudget = await ratchet(
+      [
+        'evolve',
+        'start',
+        '--workspace',
+        '/tmp',
+        '--mutator',
+        'x',
+        '--test',
+        't',
+        '--budget-evaluations',
+        '0',
+      ],
+      cliEnv,
+    );
+    expect(badBudget.code).toBe(2);
+    expect(badBudget.stderr).toMatch(/budgets\.evaluations/);
+  }, 90_000);
 });
