@@ -3,8 +3,10 @@
  * flight), its state stays bounded across continue-as-new while the durable
  * log keeps every event, and a sink that is down never stops it.
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventLogFile, readEventLog } from '../../activities/evolution/eventLog';
 import { evolutionEventLog, evolutionStatus, resumeEvolution } from '../../client/evolution';
@@ -79,6 +81,37 @@ describe('cycle limits', () => {
     expect(result.events.length).toBeLessThanOrEqual(110);
     expect(result.events[0]!.seq).toBeGreaterThan(1);
     expect(result.iterations.every((r) => r.reasonCode === 'mutator_no_change')).toBe(true);
+  });
+
+  it('keeps going while the event log cannot be written, and catches it up once it can', async () => {
+    const blocker = { path: '' };
+    const { result, dataDir } = await runCycle({
+      env,
+      name: 'logdown',
+      plan: ({ dataDir }) => {
+        // A file where the module's log directory belongs: every append fails.
+        mkdirSync(path.join(dataDir, 'evolution'), { recursive: true });
+        blocker.path = path.join(dataDir, 'evolution', 'logdown');
+        writeFileSync(blocker.path, 'not a directory');
+        return { 1: { files: CHANGES.faster } };
+      },
+      during: async (handle) => {
+        await expect
+          .poll(
+            async () =>
+              (await evolutionStatus(env.client, handle.workflowId)).delivery?.log?.failures ?? 0,
+            { timeout: 90_000, interval: 250 },
+          )
+          .toBeGreaterThan(0);
+        rmSync(blocker.path);
+      },
+    });
+    expect(result.state).toBe('completed');
+    expect(result.iterations[0]).toMatchObject({ decision: 'accepted' });
+    const logged = await readEventLog(eventLogFile(dataDir, 'logdown', result.workflowId));
+    const last = logged.at(-1)!.seq;
+    expect(logged.map((e) => e.seq)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+    expect(logged.map((e) => e.type)).toContain('SINK_DELIVERY_FAILED');
   });
 
   it('keeps going while the webhook is down, then delivers what it missed in order', async () => {

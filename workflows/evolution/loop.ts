@@ -138,5 +138,5 @@ async function runIteration(run: CycleRun): Promise<void> {
     run.stopReason = null;
   }
   await creditCleanIteration(run, base);
-  await refreshLineage(run);
+  await refreshLineage(run, false);
 }
