@@ -112,12 +112,7 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
   });
   let published: OperationOutcome | null = null;
   setHandler(outcomeQuery, () => published);
-  const fail = (step: string) => (input.failAt === step ? { mode: input.failMode } : undefined);
-  const common = (step: string) => ({
-    agentId,
-    fail: fail(step),
-    stepTimeoutMs: input.stepTimeoutMs,
-  });
+  const common = (_step: string) => ({ agentId });
   const resources: Record<string, string | number | null> = {
     agentId,
     pid: null,
@@ -270,12 +265,7 @@ export async function sessionCreate(raw: SessionCreateInput): Promise<OperationO
   const acts = stepActivities(input.stepTimeoutMs);
   let published: OperationOutcome | null = null;
   setHandler(outcomeQuery, () => published);
-  const fail = (step: string) => (input.failAt === step ? { mode: input.failMode } : undefined);
-  const common = (step: string) => ({
-    sessionId,
-    fail: fail(step),
-    stepTimeoutMs: input.stepTimeoutMs,
-  });
+  const common = (_step: string) => ({ sessionId });
   const resources: Record<string, string | number | null> = {
     sessionId,
     dir: null,
