@@ -44,6 +44,13 @@ export const outcomeQuery = defineQuery<OperationOutcome | null>('outcome');
 const READS = { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5 } } as const;
 const reads = proxyActivities<AgentActivities>(READS);
 
+/**
+ * A compensation attempt lost with its worker is retried once this expires: as
+ * short as the steps' own timeout, but long enough to stop a stubborn process
+ * (SIGTERM, grace, SIGKILL).
+ */
+const compensationTimeoutMs = (stepTimeoutMs: number) => Math.max(stepTimeoutMs, 10_000);
+
 function stepActivities(stepTimeoutMs: number) {
   return proxyActivities<AgentActivities>({
     startToCloseTimeout: stepTimeoutMs,
@@ -143,6 +150,7 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
       activity,
       args: [args],
       description,
+      startToCloseTimeout: compensationTimeoutMs(input.stepTimeoutMs),
     });
 
   try {
@@ -294,6 +302,7 @@ export async function sessionCreate(raw: SessionCreateInput): Promise<OperationO
       activity,
       args: [args],
       description,
+      startToCloseTimeout: compensationTimeoutMs(input.stepTimeoutMs),
     });
   try {
     await op.run(
