@@ -39,8 +39,8 @@ export async function agentWholeProblems(
     if (!existsSync(path.join(dir, f))) out.push(`missing ${f}`);
   }
   if (repo) {
-    const wts = gitLines(repo, ['worktree', 'list', '--porcelain']).filter((l) =>
-      l.includes(agentId),
+    const wts = gitLines(repo, ['worktree', 'list', '--porcelain']).filter(
+      (l) => l.startsWith('worktree ') && l.includes(agentId),
     );
     if (wts.length !== 1) out.push(`${wts.length} worktrees`);
     const br = gitLines(repo, ['branch', '--format=%(refname:short)']).filter((b) =>
