@@ -39,6 +39,8 @@ export interface RegistryState {
   agents: Record<string, AgentEntry>;
   sessions: Record<string, SessionEntry>;
   allocations: Record<string, Allocation>;
+  /** Every repository an operation branched, so the janitor knows where to look for branches. */
+  repos?: string[];
 }
 
 export interface QuotaLimits {

@@ -12,7 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
 import type { QuotaLimits } from '../../domain/registry';
 import { writeFileAtomic, writeJsonAtomic } from '../infra/atomicFile';
-import { ownedBy, spawnDetached, stopProcess } from '../infra/processes';
+import { DATA_DIR_ENV, ownedBy, spawnDetached, stopProcess } from '../infra/processes';
 import { addWorktree, isRepository, removeWorktree } from './git';
 import { exists, readPid } from './fsx';
 import { Registry } from './registry';
@@ -72,6 +72,7 @@ export function createAgentSteps(deps: { dataDir: string }) {
             nonRetryable: true,
           });
         }
+        if (input.repo && !(s.repos ??= []).includes(input.repo)) s.repos.push(input.repo);
         s.agents[input.agentId] ??= {
           id: input.agentId,
           name: input.name,
@@ -186,7 +187,7 @@ export function createAgentSteps(deps: { dataDir: string }) {
       const earlier = await readPid(p.pidFile);
       if (earlier && (await ownedBy(earlier, input.agentId))) return { pid: earlier };
       await mkdir(p.dir, { recursive: true });
-      const tags = { RATCHET_DATA_DIR: deps.dataDir };
+      const tags = { [DATA_DIR_ENV]: deps.dataDir };
       const pid = input.command
         ? // The user's own command, through a shell because they gave us a shell command; $0 names the agent.
           await spawnDetached('sh', ['-c', input.command, owner], {

@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
 import { writeFileAtomic } from '../infra/atomicFile';
 import { gitIn } from '../infra/git';
-import { ownedBy, spawnDetached, stopProcess } from '../infra/processes';
+import { DATA_DIR_ENV, ownedBy, spawnDetached, stopProcess } from '../infra/processes';
 import { branchExists, isRepository } from './git';
 import { exists, readPid } from './fsx';
 import { Registry } from './registry';
@@ -47,6 +47,7 @@ export function createSessionSteps(deps: { dataDir: string }) {
     ): Promise<void> {
       const ownerWorkflowId = activityInfo().workflowExecution?.workflowId ?? null;
       await registry.update((s) => {
+        if (input.repo && !(s.repos ??= []).includes(input.repo)) s.repos.push(input.repo);
         s.sessions[input.sessionId] ??= {
           id: input.sessionId,
           name: input.name,
@@ -131,7 +132,7 @@ export function createSessionSteps(deps: { dataDir: string }) {
         cwd: p.dir,
         logFile: p.watcherLog,
         owner: input.sessionId,
-        env: { RATCHET_DATA_DIR: deps.dataDir },
+        env: { [DATA_DIR_ENV]: deps.dataDir },
       });
       await writeFileAtomic(p.watcherPidFile, String(pid));
       await registry.update((s) => {

@@ -52,9 +52,18 @@ export async function ownedBy(pid: number, owner: string): Promise<boolean> {
   }
 }
 
-/** Every live process tagged with an owner, as pid → owner (the janitor's inventory). */
-export async function ownedProcesses(): Promise<Map<number, string>> {
-  const out = new Map<number, string>();
+/** Tells which data dir a process belongs to, so one ratchet never touches another's. */
+export const DATA_DIR_ENV = 'RATCHET_DATA_DIR';
+
+export interface TaggedProcess {
+  pid: number;
+  owner: string;
+  dataDir: string | null;
+}
+
+/** Every live process tagged with an owner (the janitor's inventory). */
+export async function ownedProcesses(): Promise<TaggedProcess[]> {
+  const out: TaggedProcess[] = [];
   let entries: string[];
   try {
     entries = await readdir('/proc');
@@ -64,8 +73,16 @@ export async function ownedProcesses(): Promise<Map<number, string>> {
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
-    const owner = await ownerOf(pid);
-    if (owner && (await isAlive(pid))) out.set(pid, owner);
+    let environ: string[];
+    try {
+      environ = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+    } catch {
+      continue;
+    }
+    const tag = (name: string) =>
+      environ.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1) ?? null;
+    const owner = tag(OWNER_ENV);
+    if (owner && (await isAlive(pid))) out.push({ pid, owner, dataDir: tag(DATA_DIR_ENV) });
   }
   return out;
 }

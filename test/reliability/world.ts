@@ -16,7 +16,7 @@ function gitLines(repo: string, args: string[]): string[] {
 
 /** Processes tagged with this owner (RATCHET_OWNER). */
 export async function processesOf(owner: string): Promise<number[]> {
-  return [...(await ownedProcesses()).entries()].filter(([, o]) => o === owner).map(([p]) => p);
+  return (await ownedProcesses()).filter((p) => p.owner === owner).map((p) => p.pid);
 }
 
 /** Problems with a completed agent: every resource present exactly once. */
