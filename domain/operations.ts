@@ -3,6 +3,7 @@
  * schemas parsed at the edge (CLI, client) and again by the workflow.
  */
 import { z } from 'zod';
+import { dangerousPathReason } from './paths';
 import type { CompensationRecord, SagaStatus } from './saga';
 
 export const AGENT_STEPS = [
@@ -33,7 +34,10 @@ const Name = z
     /^[a-z0-9][a-z0-9-]{0,39}$/,
     'names are 1–40 lowercase letters, digits or "-", starting with a letter or digit',
   );
-const AbsolutePath = z.string().refine((p) => p.startsWith('/'), 'must be an absolute path');
+const AbsolutePath = z.string().superRefine((p, ctx) => {
+  const why = dangerousPathReason(p);
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+});
 
 export const AgentCreateInput = z
   .object({

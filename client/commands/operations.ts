@@ -20,6 +20,7 @@ import {
 } from '../operations';
 import { CliError, ExitCode, printJson, println, progress, table } from '../output';
 import path from 'node:path';
+import { unsafePathReason } from '../../activities/infra/paths';
 
 interface CreateOptions {
   name: string;
@@ -124,9 +125,12 @@ function register(
       }
       // The demo switch travels as a fault plan header, never in the operation's input.
       const faults = options.failAt ? [stepFault(kind, options.failAt, mode.data)] : undefined;
+      const repo = options.repo ? path.resolve(options.repo) : undefined;
+      const unsafe = repo && (await unsafePathReason(repo, { dataDir: settings.dataDir }));
+      if (unsafe) throw new CliError(`--repo ${repo}: ${unsafe}`);
       const input = {
         name: options.name,
-        repo: options.repo ? path.resolve(options.repo) : undefined,
+        repo,
         ...(kind === 'agent'
           ? {
               command: options.command,
