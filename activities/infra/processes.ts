@@ -59,6 +59,24 @@ export interface TaggedProcess {
   pid: number;
   owner: string;
   dataDir: string | null;
+  /** Its process group's id: an owned process and the children it started share one. */
+  pgid: number;
+}
+
+async function pgidOf(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) : state ppid pgrp …
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return pid;
+  }
+}
+
+/** The processes that stand for their group: its leader, or any member whose leader is gone. */
+export function groupRepresentatives(procs: TaggedProcess[]): TaggedProcess[] {
+  const leaders = new Set(procs.filter((p) => p.pgid === p.pid).map((p) => p.pid));
+  return procs.filter((p) => p.pgid === p.pid || !leaders.has(p.pgid));
 }
 
 /** Every live process tagged with an owner (the janitor's inventory). */
@@ -82,7 +100,9 @@ export async function ownedProcesses(): Promise<TaggedProcess[]> {
     const tag = (name: string) =>
       environ.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1) ?? null;
     const owner = tag(OWNER_ENV);
-    if (owner && (await isAlive(pid))) out.push({ pid, owner, dataDir: tag(DATA_DIR_ENV) });
+    if (owner && (await isAlive(pid))) {
+      out.push({ pid, owner, dataDir: tag(DATA_DIR_ENV), pgid: await pgidOf(pid) });
+    }
   }
   return out;
 }

@@ -20,7 +20,7 @@ import { readJson } from '../infra/atomicFile';
 import { gitIn } from '../infra/git';
 import { branchExists } from '../agents/git';
 import { isStaleLock } from '../infra/locks';
-import { ownedProcesses, type TaggedProcess } from '../infra/processes';
+import { groupRepresentatives, ownedProcesses, type TaggedProcess } from '../infra/processes';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,60}$/;
 
@@ -63,7 +63,7 @@ export async function scanOrphans(input: ScanInput): Promise<Orphan[]> {
   const { dataDir, running } = input;
   const reg: RegistryState = await readRegistry(dataDir);
   const repos = new Set<string>(reg.repos ?? []);
-  const procs = (await ownedProcesses()).filter((p) => p.dataDir === dataDir);
+  const procs = groupRepresentatives((await ownedProcesses()).filter((p) => p.dataDir === dataDir));
   const procsOf = (id: string) => procs.filter((p) => p.owner === id);
   const deleting = (kind: 'agent' | 'session', id: string) =>
     [...running].some((w) => w.startsWith(`${kind}-delete-${id}-`));
@@ -113,8 +113,7 @@ export async function scanOrphans(input: ScanInput): Promise<Orphan[]> {
     const repoList = new Set<string>();
     const known = entry?.repo ?? tag?.repo ?? null;
     if (known) repoList.add(known);
-    for (const repo of repos)
-      if (await branchExists(repo, p.branch)) repoList.add(repo);
+    for (const repo of repos) if (await branchExists(repo, p.branch)) repoList.add(repo);
     const resources = [
       ...(entry ? [`registry agent ${id} (${entry.status})`] : []),
       ...(reg.allocations[id] ? [`quota booking ${id}`] : []),
@@ -194,8 +193,7 @@ export async function scanOrphans(input: ScanInput): Promise<Orphan[]> {
     const repoList = new Set<string>();
     const known = entry?.repo ?? tag?.repo ?? null;
     if (known) repoList.add(known);
-    for (const repo of repos)
-      if (await branchExists(repo, p.branch)) repoList.add(repo);
+    for (const repo of repos) if (await branchExists(repo, p.branch)) repoList.add(repo);
     orphans.push({
       kind: 'session',
       id,

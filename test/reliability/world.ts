@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readRegistry } from '../../activities/agents/registry';
-import { ownedProcesses } from '../../activities/infra/processes';
+import { groupRepresentatives, ownedProcesses } from '../../activities/infra/processes';
 
 function gitLines(repo: string, args: string[]): string[] {
   return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' })
@@ -14,9 +14,11 @@ function gitLines(repo: string, args: string[]): string[] {
     .filter(Boolean);
 }
 
-/** Processes tagged with this owner (RATCHET_OWNER). */
+/** Processes tagged with this owner (RATCHET_OWNER), one per process group (a shell's children go with it). */
 export async function processesOf(owner: string): Promise<number[]> {
-  return (await ownedProcesses()).filter((p) => p.owner === owner).map((p) => p.pid);
+  return groupRepresentatives((await ownedProcesses()).filter((p) => p.owner === owner)).map(
+    (p) => p.pid,
+  );
 }
 
 /** Problems with a completed agent: every resource present exactly once. */
