@@ -44,8 +44,7 @@ interface Def {
   valueType?: unknown;
   options?: unknown[];
 }
-const defOf = (schema: unknown): Def =>
-  ((schema as { _zod?: { def?: Def } })?._zod?.def ?? {});
+const defOf = (schema: unknown): Def => (schema as { _zod?: { def?: Def } })?._zod?.def ?? {};
 
 /** The keys an object schema accepts at `path` (through optional, default, arrays, records). */
 export function knownKeysAt(schema: unknown, path: readonly PropertyKey[]): string[] {

@@ -21,13 +21,7 @@ import type { OperationOutcome } from '../../domain/operations';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
 import { makeRepo } from '../operations/support';
 
-const OPERATION_HISTORIES = path.join(
-  __dirname,
-  '..',
-  'fixtures',
-  'histories',
-  'operations',
-);
+const OPERATION_HISTORIES = path.join(__dirname, '..', 'fixtures', 'histories', 'operations');
 const RECORD = process.env.RATCHET_RECORD_HISTORIES === '1';
 
 describe('replaying recorded operation histories', () => {
