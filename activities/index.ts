@@ -6,6 +6,7 @@ import { createAgentActivities } from './agents';
 import { createCheckpointActivities } from './checkpoints/activities';
 import { createEvolutionActivities } from './evolution';
 import { createHealthActivities } from './health';
+import { createJanitorActivities } from './janitor';
 import { createPipelineActivities } from './pipelines';
 
 export interface ActivityDeps {
@@ -20,6 +21,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createCheckpointActivities(deps),
   ...createEvolutionActivities(deps),
   ...createPipelineActivities(),
+  ...createJanitorActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

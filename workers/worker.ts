@@ -2,8 +2,13 @@
 import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { faultInterceptor } from './faults/activityInterceptor';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
+/** Bundled with the workflows (pass to bundleWorkflowCode when pre-bundling). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  path.join(__dirname, 'faults', 'workflowInterceptors.ts'),
+];
 
 export interface RatchetWorkerOptions {
   connection: NativeConnection;
@@ -25,6 +30,11 @@ export async function createRatchetWorker(options: RatchetWorkerOptions): Promis
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH }),
+    interceptors: {
+      activity: [faultInterceptor],
+      // A pre-built bundle carries its interceptor modules already.
+      ...(options.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+    },
     ...options.overrides,
   });
 }

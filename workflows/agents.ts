@@ -44,6 +44,13 @@ export const outcomeQuery = defineQuery<OperationOutcome | null>('outcome');
 const READS = { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5 } } as const;
 const reads = proxyActivities<AgentActivities>(READS);
 
+/**
+ * A compensation attempt lost with its worker is retried once this expires: as
+ * short as the steps' own timeout, but long enough to stop a stubborn process
+ * (SIGTERM, grace, SIGKILL).
+ */
+const compensationTimeoutMs = (stepTimeoutMs: number) => Math.max(stepTimeoutMs, 10_000);
+
 function stepActivities(stepTimeoutMs: number) {
   return proxyActivities<AgentActivities>({
     startToCloseTimeout: stepTimeoutMs,
@@ -112,12 +119,7 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
   });
   let published: OperationOutcome | null = null;
   setHandler(outcomeQuery, () => published);
-  const fail = (step: string) => (input.failAt === step ? { mode: input.failMode } : undefined);
-  const common = (step: string) => ({
-    agentId,
-    fail: fail(step),
-    stepTimeoutMs: input.stepTimeoutMs,
-  });
+  const common = (_step: string) => ({ agentId });
   const resources: Record<string, string | number | null> = {
     agentId,
     pid: null,
@@ -148,6 +150,7 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
       activity,
       args: [args],
       description,
+      startToCloseTimeout: compensationTimeoutMs(input.stepTimeoutMs),
     });
 
   try {
@@ -270,12 +273,7 @@ export async function sessionCreate(raw: SessionCreateInput): Promise<OperationO
   const acts = stepActivities(input.stepTimeoutMs);
   let published: OperationOutcome | null = null;
   setHandler(outcomeQuery, () => published);
-  const fail = (step: string) => (input.failAt === step ? { mode: input.failMode } : undefined);
-  const common = (step: string) => ({
-    sessionId,
-    fail: fail(step),
-    stepTimeoutMs: input.stepTimeoutMs,
-  });
+  const common = (_step: string) => ({ sessionId });
   const resources: Record<string, string | number | null> = {
     sessionId,
     dir: null,
@@ -304,6 +302,7 @@ export async function sessionCreate(raw: SessionCreateInput): Promise<OperationO
       activity,
       args: [args],
       description,
+      startToCloseTimeout: compensationTimeoutMs(input.stepTimeoutMs),
     });
   try {
     await op.run(

@@ -5,3 +5,4 @@ export { evolutionCycle } from './evolution/cycle';
 export { evolutionIteration } from './evolution/iteration';
 export { agentCreate, agentDelete, outcomeQuery, sessionCreate, sessionDelete } from './agents';
 export { operatorUpdate, pipelineRun, pipelineStatusQuery } from './pipeline';
+export { janitor } from './janitor';

@@ -5,6 +5,7 @@ import { registerCheckpoint } from './checkpoint';
 import { registerAgent, registerSession } from './operations';
 import { registerDev } from './dev';
 import { registerDoctor } from './doctor';
+import { registerGc } from './gc';
 import { registerEvolve } from './evolve';
 import { registerHealth } from './health';
 import { registerPipeline } from './pipeline';
@@ -18,6 +19,7 @@ export const COMMANDS: Register[] = [
   registerCheckpoint,
   registerDev,
   registerDoctor,
+  registerGc,
   registerEvolve,
   registerHealth,
   registerPipeline,

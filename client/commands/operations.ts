@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
 import { workflowUiUrl, type Settings } from '../../config/settings';
-import { AGENT_STEPS, SESSION_STEPS, type OperationOutcome } from '../../domain/operations';
+import { stepFault } from '../../domain/faults';
+import {
+  AGENT_STEPS,
+  FailMode,
+  SESSION_STEPS,
+  type OperationOutcome,
+} from '../../domain/operations';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 import {
   createAgent,
@@ -14,6 +20,7 @@ import {
 } from '../operations';
 import { CliError, ExitCode, printJson, println, progress, table } from '../output';
 import path from 'node:path';
+import { unsafePathReason } from '../../activities/infra/paths';
 
 interface CreateOptions {
   name: string;
@@ -110,11 +117,20 @@ function register(
       if (options.failAt && !steps.includes(options.failAt)) {
         throw new CliError(`unknown step "${options.failAt}"; steps: ${steps.join(', ')}`);
       }
+      const mode = FailMode.safeParse(options.failMode ?? 'permanent');
+      if (!mode.success) {
+        throw new CliError(
+          `--fail-mode: unknown mode "${options.failMode}"; modes: ${FailMode.options.join(', ')}`,
+        );
+      }
+      // The demo switch travels as a fault plan header, never in the operation's input.
+      const faults = options.failAt ? [stepFault(kind, options.failAt, mode.data)] : undefined;
+      const repo = options.repo ? path.resolve(options.repo) : undefined;
+      const unsafe = repo && (await unsafePathReason(repo, { dataDir: settings.dataDir }));
+      if (unsafe) throw new CliError(`--repo ${repo}: ${unsafe}`);
       const input = {
         name: options.name,
-        repo: options.repo ? path.resolve(options.repo) : undefined,
-        failAt: options.failAt,
-        failMode: options.failMode,
+        repo,
         ...(kind === 'agent'
           ? {
               command: options.command,
@@ -126,8 +142,8 @@ function register(
       if (!options.json) progress(`creating ${kind} ${options.name}…`);
       const outcome =
         kind === 'agent'
-          ? await createAgent(client, settings.taskQueue, input)
-          : await createSession(client, settings.taskQueue, input);
+          ? await createAgent(client, settings.taskQueue, input, { faults })
+          : await createSession(client, settings.taskQueue, input, { faults });
       return report(settings, outcome, options.json);
     });
   });
@@ -135,10 +151,10 @@ function register(
     .command('list')
     .description(`${kind}s in the registry`)
     .option('--json', 'print JSON')
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
       const settings = settingsFrom(globals());
       if (kind === 'agent') {
-        const agents = listAgents(settings.dataDir);
+        const agents = await listAgents(settings.dataDir);
         if (options.json) printJson(agents);
         else
           println(
@@ -148,7 +164,7 @@ function register(
             ),
           );
       } else {
-        const sessions = listSessions(settings.dataDir);
+        const sessions = await listSessions(settings.dataDir);
         if (options.json) printJson(sessions);
         else
           println(
