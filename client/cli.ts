@@ -6,11 +6,12 @@ import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands';
 import type { GlobalOptions } from './context';
 import { CliError, ExitCode } from './output';
+import { packageVersion } from './packageRoot';
 
 export function buildProgram(): Command {
   const program = new Command('ratchet')
     .description('durable safety rails for systems that change themselves, on Temporal')
-    .version(require('../package.json').version as string)
+    .version(packageVersion())
     .option(
       '-c, --config <file>',
       'configuration file (default: ./ratchet.config.json, or RATCHET_CONFIG)',

@@ -3,7 +3,13 @@ import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 
-export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
+/** ratchet's workflows file: the TypeScript source, or the compiled one in the package. */
+export const WORKFLOWS_PATH = path.join(
+  __dirname,
+  '..',
+  'workflows',
+  __filename.endsWith('.ts') ? 'index.ts' : 'index.js',
+);
 
 export interface RatchetWorkerOptions {
   connection: NativeConnection;
@@ -12,6 +18,14 @@ export interface RatchetWorkerOptions {
   activityDeps: Omit<ActivityDeps, 'taskQueue'>;
   /** Pre-bundled workflow code (tests bundle once per run); default: bundle from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * Your own workflows file, when the worker should run your workflows too; it
+   * must re-export ratchet's (`export * from 'ratchet/workflows'`).
+   * @default ratchet's own workflows ({@link WORKFLOWS_PATH})
+   */
+  workflowsPath?: string;
+  /** Your own activities, registered beside ratchet's (same names override). */
+  activities?: object;
   /** Extra options for tests (e.g. shorter shutdown grace). */
   overrides?: Partial<WorkerOptions>;
 }
@@ -21,10 +35,13 @@ export async function createRatchetWorker(options: RatchetWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities({ ...options.activityDeps, taskQueue: options.taskQueue }),
+    activities: {
+      ...createActivities({ ...options.activityDeps, taskQueue: options.taskQueue }),
+      ...options.activities,
+    },
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH }),
+      : { workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH }),
     ...options.overrides,
   });
 }

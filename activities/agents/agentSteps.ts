@@ -17,7 +17,7 @@ export interface StepFail {
   mode: FailMode;
 }
 
-interface StepInput {
+export interface StepInput {
   agentId: string;
   /** Set only on the step the caller asked to fail. */
   fail?: StepFail;

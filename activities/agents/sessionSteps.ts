@@ -9,7 +9,7 @@ import { Registry } from './registry';
 import { assertSessionDir, injectFailure, type FailMode } from './safety';
 import type { NothingToUndo } from './agentSteps';
 
-interface StepInput {
+export interface StepInput {
   sessionId: string;
   fail?: { mode: FailMode };
   stepTimeoutMs?: number;

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Compiles the package into dist/ (JavaScript + declarations). Runs as the
+// `prepare` script, so `npm install` on a clone and `npm pack` both build it;
+// bin/ratchet.js falls back to the TypeScript sources when dist/ is missing
+// or older than them. Plain JavaScript: it runs before anything is compiled.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { cpSync, mkdirSync, readdirSync, writeFileSync } = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const dist = path.join(root, 'dist');
+const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], {
+  stdio: 'inherit',
+  cwd: root,
+});
+if (result.status !== 0) {
+  process.stderr.write('ratchet build: tsc failed; the CLI will run from the TypeScript sources\n');
+  process.exit(result.status ?? 1);
+}
+// Plain-JS helpers the activities spawn (agent runner, session watcher) ship as they are.
+for (const dir of ['activities/agents']) {
+  for (const file of readdirSync(path.join(root, dir))) {
+    if (!file.endsWith('.js')) continue;
+    mkdirSync(path.join(dist, dir), { recursive: true });
+    cpSync(path.join(root, dir, file), path.join(dist, dir, file));
+  }
+}
+// bin/ratchet.js compares this stamp's time with the sources' to decide whether dist/ is current.
+writeFileSync(path.join(dist, '.build-stamp'), `${new Date().toISOString()}\n`);
