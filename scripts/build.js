@@ -17,7 +17,9 @@ const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig
 });
 if (result.status !== 0) {
   process.stderr.write('ratchet build: tsc failed; the CLI will run from the TypeScript sources\n');
-  process.exit(result.status ?? 1);
+  // `npm install` (e.g. --omit=dev, without @types/node) must not fail over it; `npm pack` and `npm run build` must.
+  const installing = ['install', 'ci'].includes(process.env.npm_command ?? '');
+  process.exit(installing ? 0 : (result.status ?? 1));
 }
 // Plain-JS helpers the activities spawn (agent runner, session watcher) ship as they are.
 for (const dir of ['activities/agents']) {
