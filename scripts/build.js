@@ -5,14 +5,15 @@
 // or older than them. Plain JavaScript: it runs before anything is compiled.
 'use strict';
 const { spawnSync } = require('node:child_process');
-const { cpSync, mkdirSync, readdirSync, writeFileSync } = require('node:fs');
+const { cpSync, mkdirSync, readdirSync, renameSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const dist = path.join(root, 'dist');
 const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
 const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], {
-  stdio: 'inherit',
+  // Diagnostics on stderr: stdout belongs to `npm pack --json`.
+  stdio: ['ignore', 2, 2],
   cwd: root,
 });
 if (result.status !== 0) {
@@ -29,5 +30,9 @@ for (const dir of ['activities/agents']) {
     cpSync(path.join(root, dir, file), path.join(dist, dir, file));
   }
 }
-// bin/ratchet.js compares this stamp's time with the sources' to decide whether dist/ is current.
-writeFileSync(path.join(dist, '.build-stamp'), `${new Date().toISOString()}\n`);
+// bin/ratchet.js compares this stamp's time with the sources' to decide whether dist/ is
+// current. Written last and atomically: until then a CLI started meanwhile runs the sources.
+// (tsc is incremental, so rebuilding an unchanged tree rewrites no JavaScript under a running CLI.)
+const stamp = path.join(dist, '.build-stamp');
+writeFileSync(`${stamp}.${process.pid}`, `${new Date().toISOString()}\n`);
+renameSync(`${stamp}.${process.pid}`, stamp);
