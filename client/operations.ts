@@ -2,8 +2,6 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
-import type { AgentEntry, SessionEntry } from '../activities/agents';
-import { Registry } from '../activities/agents/registry';
 import { AgentCreateInput, SessionCreateInput, type OperationOutcome } from '../domain/operations';
 import { agentCreate, agentDelete, sessionCreate, sessionDelete } from '../workflows/agents';
 
@@ -85,11 +83,5 @@ export async function deleteSession(
   return outcomeOf(handle.result());
 }
 
-/** The registry is a file under the data dir: listing needs no server, like `git branch`. */
-export function listAgents(dataDir: string): AgentEntry[] {
-  return Object.values(new Registry(dataDir).read().agents);
-}
-
-export function listSessions(dataDir: string): SessionEntry[] {
-  return Object.values(new Registry(dataDir).read().sessions);
-}
+// Listing reads a file and needs no server; it lives apart so `ratchet agent list` loads no Temporal client.
+export { listAgents, listSessions } from './registry';

@@ -111,7 +111,8 @@ describe('the packed package, installed into a fresh project', () => {
       ],
       { cwd: project, encoding: 'utf8' },
     );
-    const report = JSON.parse(out) as {
+    // The SDK logs on stdout too; the program's report is its last line.
+    const report = JSON.parse(out.trim().split('\n').pop()!) as {
       failed: {
         booked: string[];
         compensation: {
