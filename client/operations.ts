@@ -2,14 +2,6 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
-import { readJson } from '../activities/infra/atomicFile';
-import {
-  EMPTY_REGISTRY,
-  registryFile,
-  type AgentEntry,
-  type RegistryState,
-  type SessionEntry,
-} from '../domain/registry';
 import type { FaultPlan } from '../domain/faults';
 import { AgentCreateInput, SessionCreateInput, type OperationOutcome } from '../domain/operations';
 import { withFaults } from './faults';
@@ -107,15 +99,5 @@ export async function deleteSession(
   return outcomeOf(handle.result());
 }
 
-/** The registry is a file under the data dir: listing needs no server, like `git branch`. */
-async function readRegistry(dataDir: string): Promise<RegistryState> {
-  return { ...EMPTY_REGISTRY, ...(await readJson<Partial<RegistryState>>(registryFile(dataDir))) };
-}
-
-export async function listAgents(dataDir: string): Promise<AgentEntry[]> {
-  return Object.values((await readRegistry(dataDir)).agents);
-}
-
-export async function listSessions(dataDir: string): Promise<SessionEntry[]> {
-  return Object.values((await readRegistry(dataDir)).sessions);
-}
+// Listing reads a file and needs no server; it lives apart so `ratchet agent list` loads no Temporal client.
+export { listAgents, listSessions } from './registry';

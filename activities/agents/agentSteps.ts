@@ -18,7 +18,7 @@ import { exists, readPid } from './fsx';
 import { Registry } from './registry';
 import { assertIdSegment, assertSessionDir } from './safety';
 
-interface StepInput {
+export interface StepInput {
   agentId: string;
 }
 

@@ -16,7 +16,7 @@ import { Registry } from './registry';
 import { assertIdSegment, assertSessionDir } from './safety';
 import type { NothingToUndo } from './agentSteps';
 
-interface StepInput {
+export interface StepInput {
   sessionId: string;
 }
 

@@ -77,6 +77,8 @@ async function workspaceGitHead(
  * tree has that the parent's tree does not (a `git diff-tree`), measured by
  * stat. An object already packed in the store was not added, and counts 0.
  */
+const STAT_BATCH = 256;
+
 async function bytesAdded(
   store: CheckpointStore,
   tree: string,
@@ -104,13 +106,19 @@ async function bytesAdded(
       if (id) ids.add(id);
     }
   }
+  // Stats in batches: one after another, a first checkpoint's 10,000 objects cost more than the commit.
+  const all = [...ids];
   let total = 0;
-  for (const id of ids) {
-    const file = path.join(store.gitDir, 'objects', id.slice(0, 2), id.slice(2));
-    total += await stat(file).then(
-      (st) => st.size,
-      () => 0,
+  for (let i = 0; i < all.length; i += STAT_BATCH) {
+    const sizes = await Promise.all(
+      all.slice(i, i + STAT_BATCH).map((id) =>
+        stat(path.join(store.gitDir, 'objects', id.slice(0, 2), id.slice(2))).then(
+          (st) => st.size,
+          () => 0,
+        ),
+      ),
     );
+    for (const size of sizes) total += size;
   }
   return total;
 }

@@ -10,17 +10,14 @@ import {
   type OperationOutcome,
 } from '../../domain/operations';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
-import {
-  createAgent,
-  createSession,
-  deleteAgent,
-  deleteSession,
-  listAgents,
-  listSessions,
-} from '../operations';
+// Types only: create/delete require it when they run, so `list` never loads the Temporal client.
+import type * as Operations from '../operations';
+import { listAgents, listSessions } from '../registry';
 import { CliError, ExitCode, printJson, println, progress, table } from '../output';
 import path from 'node:path';
 import { unsafePathReason } from '../../activities/infra/paths';
+
+const operations = () => require('../operations') as typeof Operations;
 
 interface CreateOptions {
   name: string;
@@ -142,8 +139,8 @@ function register(
       if (!options.json) progress(`creating ${kind} ${options.name}…`);
       const outcome =
         kind === 'agent'
-          ? await createAgent(client, settings.taskQueue, input, { faults })
-          : await createSession(client, settings.taskQueue, input, { faults });
+          ? await operations().createAgent(client, settings.taskQueue, input, { faults })
+          : await operations().createSession(client, settings.taskQueue, input, { faults });
       return report(settings, outcome, options.json);
     });
   });
@@ -186,8 +183,8 @@ function register(
         const client = await clientFrom(settings);
         const outcome =
           kind === 'agent'
-            ? await deleteAgent(client, settings.taskQueue, id)
-            : await deleteSession(client, settings.taskQueue, id);
+            ? await operations().deleteAgent(client, settings.taskQueue, id)
+            : await operations().deleteSession(client, settings.taskQueue, id);
         return report(settings, outcome, options.json);
       });
     });
