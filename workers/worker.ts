@@ -4,6 +4,10 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import { createActivities, type ActivityDeps } from '../activities';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
+/** Activity summaries and result-derived metrics; a pre-built bundle must include it too. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  path.join(__dirname, '..', 'workflows', 'interceptors.ts'),
+];
 
 export interface RatchetWorkerOptions {
   connection: NativeConnection;
@@ -24,7 +28,10 @@ export async function createRatchetWorker(options: RatchetWorkerOptions): Promis
     activities: createActivities({ ...options.activityDeps, taskQueue: options.taskQueue }),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH }),
+      : {
+          workflowsPath: WORKFLOWS_PATH,
+          interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+        }),
     ...options.overrides,
   });
 }
