@@ -43,7 +43,7 @@ export type MetricKind = 'counter' | 'gauge' | 'histogram';
 export interface MetricSpec {
   kind: MetricKind;
   help: string;
-  /** Label names (besides the SDK's own namespace/task_queue/workflow_type on workflow metrics). */
+  /** Label names (besides the SDK's own namespace, taskQueue and workflowType on workflow metrics). */
   labels: readonly string[];
   /** Histogram bucket boundaries (the SDK's default buckets are milliseconds). */
   buckets?: readonly number[];
@@ -159,9 +159,17 @@ export function boundedLabel(label: string, value: unknown): string {
   return MODULE_OR_ACTION.test(text) ? text : 'other';
 }
 
+/**
+ * The SDK's own metrics that alerts and dashboards use: served on the same
+ * endpoint (the scrape test checks they are there). `up` is written by
+ * Prometheus itself for every scrape target.
+ */
+export const SDK_METRICS = ['temporal_num_pollers'] as const;
+export const SCRAPE_METRICS = ['up'] as const;
+
 /** Everything a metric name may appear as in the exposition (histograms add suffixes). */
 export function exportedSeriesNames(): Set<string> {
-  const names = new Set<string>();
+  const names = new Set<string>([...SDK_METRICS, ...SCRAPE_METRICS]);
   for (const [name, spec] of Object.entries(METRICS)) {
     names.add(name);
     if (spec.kind === 'histogram')

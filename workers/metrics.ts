@@ -9,8 +9,9 @@
  */
 import type { Client } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';
+import { Runtime } from '@temporalio/worker';
 import { CheckpointStore } from '../activities/checkpoints/store';
-import { ancestorsOf, activeVersion } from '../domain/lineage';
+import { lineageDepth } from '../domain/lineage';
 import { boundedLabel, METRICS, SAGA_OPERATIONS } from '../domain/metrics';
 import { CLEANUP_COMPLETENESS_KEY } from '../domain/searchAttributes';
 
@@ -25,6 +26,8 @@ export interface GaugeSources {
 }
 
 export interface GaugeRefresher {
+  /** The first computation (failures are reported to onError, never thrown here). */
+  first: Promise<void>;
   /** Recomputes every gauge now. */
   refresh(): Promise<void>;
   stop(): void;
@@ -82,28 +85,42 @@ export function startGaugeRefresher(sources: GaugeSources): GaugeRefresher {
     for (const moduleId of await store.listModules()) {
       const state = await store.readModule(moduleId);
       if (!state) continue;
-      const active = activeVersion(state.versions);
-      const value = active ? ancestorsOf(state.versions, active.version).length + 1 : 0;
-      depth.set(value, { module_id: boundedLabel('module_id', moduleId) });
+      depth.set(lineageDepth(state.versions), { module_id: boundedLabel('module_id', moduleId) });
     }
   }
 
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  const loop = () => {
-    if (stopped) return;
-    refresh()
+  const loop = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    return refresh()
       .catch((err: unknown) => sources.onError?.(err))
       .finally(() => {
-        if (!stopped) timer = setTimeout(loop, sources.intervalMs ?? 15_000);
+        if (!stopped) timer = setTimeout(() => void loop(), sources.intervalMs ?? 15_000);
       });
   };
-  loop();
   return {
+    first: loop(),
     refresh,
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
     },
   };
+}
+
+/** The gauges of a worker process, when it exports metrics (`metricsAddress`). */
+export function startWorkerGauges(
+  settings: { metricsAddress?: string | undefined; taskQueue: string; dataDir: string },
+  client: Client,
+  logger: { warn(obj: object, msg: string): void },
+): GaugeRefresher | undefined {
+  if (!settings.metricsAddress) return undefined;
+  return startGaugeRefresher({
+    client,
+    taskQueue: settings.taskQueue,
+    dataDir: settings.dataDir,
+    meter: Runtime.instance().metricMeter,
+    onError: (err) => logger.warn({ err }, 'could not refresh the metrics gauges'),
+  });
 }

@@ -13,6 +13,7 @@ import { uiBaseUrl, type Settings } from '../../config/settings';
 import type { DevServer } from '../../server/devServer';
 import { startLocalTemporal } from '../../server/localTemporal';
 import { isListening } from '../../server/ports';
+import { startWorkerGauges } from '../../workers/metrics';
 import { installRuntime } from '../../workers/runtime';
 import { createRatchetWorker } from '../../workers/worker';
 import { ensureSearchAttributes } from '../admin';
@@ -85,12 +86,14 @@ export async function runDev(settings: Settings, options: DevOptions): Promise<n
     progress(`Worker polling task queue "${settings.taskQueue}". Ctrl-C to stop.`);
     // The worker shuts itself down on SIGINT/SIGTERM; run() resolves then.
     const running = worker.run();
+    const gauges = startWorkerGauges(settings, client, logger);
     if (options.demo) {
       runDemo(client, settings).catch((err: unknown) => {
         logger.error({ err }, 'demo failed');
       });
     }
     await running;
+    gauges?.stop();
     await nativeConnection.close();
     await connection.close();
     return ExitCode.ok;
