@@ -1,11 +1,18 @@
 /** Typed client functions for agent and session operations: what the CLI and client scripts call. */
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentEntry, SessionEntry } from '../activities/agents';
 import { Registry } from '../activities/agents/registry';
 import { AgentCreateInput, SessionCreateInput, type OperationOutcome } from '../domain/operations';
-import { agentCreate, agentDelete, sessionCreate, sessionDelete } from '../workflows/agents';
+import {
+  agentCreate,
+  agentDelete,
+  ledgerQuery,
+  sessionCreate,
+  sessionDelete,
+} from '../workflows/agents';
+import type { LiveOperation } from '../domain/sagaLedger';
 
 const OPERATION_KEY = defineSearchAttributeKey('RatchetOperation', 'KEYWORD');
 const suffix = () => Date.now().toString(36);
@@ -92,4 +99,21 @@ export function listAgents(dataDir: string): AgentEntry[] {
 
 export function listSessions(dataDir: string): SessionEntry[] {
   return Object.values(new Registry(dataDir).read().sessions);
+}
+
+/**
+ * The live view of an agent or session operation, while it runs or
+ * compensates and after: steps, and every registered compensation with its
+ * status (pending, running, succeeded, failed, skipped). Null when no such run.
+ */
+export async function operationLedger(
+  client: Client,
+  workflowId: string,
+): Promise<LiveOperation | null> {
+  try {
+    return await client.workflow.getHandle(workflowId).query(ledgerQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
 }

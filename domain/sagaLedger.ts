@@ -5,6 +5,7 @@
  * compensates (`ledger` query, `ratchet agent status ID`), and shown as the
  * run's current details in the Web UI.
  */
+import type { OperationOutcome, StepRecord } from './operations';
 import type { CompensationStatus } from './saga';
 
 export type LedgerStatus = 'pending' | 'running' | CompensationStatus;
@@ -24,4 +25,15 @@ export interface SagaLedger {
   /** `running`: steps are running; `compensating`; `done`: completed or compensated. */
   phase: 'running' | 'compensating' | 'done';
   entries: LedgerEntry[];
+}
+
+/** What the `ledger` query returns: the operation's steps and its live ledger. */
+export interface LiveOperation {
+  workflowId: string;
+  operation: OperationOutcome['operation'];
+  /** `running` steps, `compensating`, or the final status. */
+  phase: 'running' | 'compensating' | OperationOutcome['status'];
+  currentStep: string | null;
+  steps: StepRecord[];
+  compensations: LedgerEntry[];
 }

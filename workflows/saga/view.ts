@@ -13,23 +13,15 @@ import {
 } from '@temporalio/workflow';
 import { sagaDetails } from '../../domain/currentDetails';
 import type { OperationOutcome, StepRecord } from '../../domain/operations';
-import type { LedgerEntry, SagaLedger } from '../../domain/sagaLedger';
+
+export type { LiveOperation } from '../../domain/sagaLedger';
+import type { LiveOperation, SagaLedger } from '../../domain/sagaLedger';
 import {
   CLEANUP_COMPLETENESS_KEY,
   HUMAN_NEEDED_KEY,
   STATE_KEY,
 } from '../../domain/searchAttributes';
 import { count } from '../metrics';
-
-export interface LiveOperation {
-  workflowId: string;
-  operation: OperationOutcome['operation'];
-  /** `running` steps, `compensating`, or the final status. */
-  phase: 'running' | 'compensating' | OperationOutcome['status'];
-  currentStep: string | null;
-  steps: StepRecord[];
-  compensations: LedgerEntry[];
-}
 
 export const ledgerQuery = defineQuery<LiveOperation>('ledger');
 
