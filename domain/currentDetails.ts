@@ -69,16 +69,14 @@ export function pipelineDetails(input: {
     strategies: readonly string[];
     current: number;
   } | null;
+  failures?: readonly unknown[];
+  resumes?: readonly unknown[];
 }): string {
   const parts = [
     `### pipeline ${input.pipeline} (${input.lane})`,
     `**status:** ${input.status}${input.currentStep ? ` · **step:** ${input.currentStep}` : ''}`,
-    '',
-    markdownTable(
-      ['step', 'status', 'attempts', 'ms', 'checkpoint'],
-      input.steps.map((s) => [s.name, s.status, s.attempts, s.durationMs || '', s.checkpointId]),
-    ),
   ];
+  // The plan first: it is what a person looking at a failing pipeline wants to know.
   if (input.plan) {
     const p = input.plan;
     parts.push(
@@ -89,5 +87,14 @@ export function pipelineDetails(input: {
           .join(' → '),
     );
   }
+  parts.push(
+    '',
+    markdownTable(
+      ['step', 'status', 'attempts', 'ms', 'checkpoint'],
+      input.steps.map((s) => [s.name, s.status, s.attempts, s.durationMs || '', s.checkpointId]),
+    ),
+    '',
+    `failures: ${input.failures?.length ?? 0} · resumes from a checkpoint: ${input.resumes?.length ?? 0}`,
+  );
   return parts.join('\n');
 }
