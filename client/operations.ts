@@ -1,11 +1,18 @@
 /** Typed client functions for agent and session operations: what the CLI and client scripts call. */
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FaultPlan } from '../domain/faults';
 import { AgentCreateInput, SessionCreateInput, type OperationOutcome } from '../domain/operations';
 import { withFaults } from './faults';
-import { agentCreate, agentDelete, sessionCreate, sessionDelete } from '../workflows/agents';
+import {
+  agentCreate,
+  agentDelete,
+  ledgerQuery,
+  sessionCreate,
+  sessionDelete,
+} from '../workflows/agents';
+import type { LiveOperation } from '../domain/sagaLedger';
 
 const OPERATION_KEY = defineSearchAttributeKey('RatchetOperation', 'KEYWORD');
 const suffix = () => Date.now().toString(36);
@@ -101,3 +108,20 @@ export async function deleteSession(
 
 // Listing reads a file and needs no server; it lives apart so `ratchet agent list` loads no Temporal client.
 export { listAgents, listSessions } from './registry';
+
+/**
+ * The live view of an agent or session operation, while it runs or
+ * compensates and after: steps, and every registered compensation with its
+ * status (pending, running, succeeded, failed, skipped). Null when no such run.
+ */
+export async function operationLedger(
+  client: Client,
+  workflowId: string,
+): Promise<LiveOperation | null> {
+  try {
+    return await client.workflow.getHandle(workflowId).query(ledgerQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}

@@ -153,3 +153,11 @@ export function renderLineageDot(moduleId: string, versions: readonly VersionRec
   lines.push('}');
   return lines.join('\n');
 }
+
+/** Generations in the lineage: the longest parent chain, the version itself included (0 when empty). */
+export function lineageDepth(versions: readonly VersionRecord[]): number {
+  let deepest = 0;
+  for (const v of versions)
+    deepest = Math.max(deepest, ancestorsOf(versions, v.version).length + 1);
+  return deepest;
+}

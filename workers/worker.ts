@@ -14,6 +14,8 @@ export const WORKFLOWS_PATH = path.join(
 /** Bundled with the workflows (pass to bundleWorkflowCode when pre-bundling). */
 export const WORKFLOW_INTERCEPTOR_MODULES = [
   path.join(__dirname, 'faults', `workflowInterceptors${path.extname(__filename)}`),
+  // Activity summaries and result-derived metrics.
+  path.join(__dirname, '..', 'workflows', `interceptors${path.extname(__filename)}`),
 ];
 
 export interface RatchetWorkerOptions {

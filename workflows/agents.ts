@@ -38,6 +38,9 @@ import type { CompensationOutcome } from '../domain/saga';
 import type { z } from 'zod';
 import { Saga } from './saga/engine';
 import { failureMessage, OperationSteps } from './saga/operation';
+import { OperationView } from './saga/view';
+
+export { ledgerQuery } from './saga/view';
 
 export const outcomeQuery = defineQuery<OperationOutcome | null>('outcome');
 
@@ -133,9 +136,17 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
     operation: 'agent.create' as const,
     resources,
   };
+  const view = new OperationView(base.workflowId, base.operation, `create agent ${input.name}`);
   const before = await reads.registrySnapshot();
-  const saga = new Saga({ parallelEqualPriority: input.parallelCompensation });
-  const op = new OperationSteps(AGENT_STEPS.filter((s) => s !== 'create_worktree' || input.repo));
+  const saga = new Saga({
+    parallelEqualPriority: input.parallelCompensation,
+    onChange: view.onLedger,
+  });
+  const op = new OperationSteps(
+    AGENT_STEPS.filter((s) => s !== 'create_worktree' || input.repo),
+    () => view.refresh(),
+  );
+  view.trackSteps(() => ({ steps: op.steps, current: op.current }));
   const undo = (
     actionType: string,
     priority: number,
@@ -261,9 +272,13 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
       cleanupCompleteness: 100,
       registryDrift: [],
     };
+    view.finish('completed', 100);
     return published;
   } catch (err) {
-    return compensateAndReport(err, saga, op, base, before, (o) => (published = o));
+    return compensateAndReport(err, saga, op, base, before, (o) => {
+      published = o;
+      view.finish(o.status, o.cleanupCompleteness);
+    });
   }
 }
 
@@ -285,9 +300,14 @@ export async function sessionCreate(raw: SessionCreateInput): Promise<OperationO
     operation: 'session.create' as const,
     resources,
   };
+  const view = new OperationView(base.workflowId, base.operation, `create session ${input.name}`);
   const before = await reads.registrySnapshot();
-  const saga = new Saga();
-  const op = new OperationSteps(SESSION_STEPS.filter((s) => s !== 'git_integration' || input.repo));
+  const saga = new Saga({ onChange: view.onLedger });
+  const op = new OperationSteps(
+    SESSION_STEPS.filter((s) => s !== 'git_integration' || input.repo),
+    () => view.refresh(),
+  );
+  view.trackSteps(() => ({ steps: op.steps, current: op.current }));
   const undo = (
     actionType: string,
     priority: number,
@@ -376,9 +396,13 @@ export async function sessionCreate(raw: SessionCreateInput): Promise<OperationO
       cleanupCompleteness: 100,
       registryDrift: [],
     };
+    view.finish('completed', 100);
     return published;
   } catch (err) {
-    return compensateAndReport(err, saga, op, base, before, (o) => (published = o));
+    return compensateAndReport(err, saga, op, base, before, (o) => {
+      published = o;
+      view.finish(o.status, o.cleanupCompleteness);
+    });
   }
 }
 
@@ -393,7 +417,12 @@ export async function agentDelete(input: { agentId: string }): Promise<Operation
     });
   }
   const agentId = agent.id;
-  const saga = new Saga();
+  const view = new OperationView(
+    workflowInfo().workflowId,
+    'agent.delete',
+    `delete agent ${agentId}`,
+  );
+  const saga = new Saga({ onChange: view.onLedger });
   const undo = (
     actionType: string,
     priority: number,
@@ -407,7 +436,7 @@ export async function agentDelete(input: { agentId: string }): Promise<Operation
   undo('remove_state', 70, 'removeAgentState', { agentId });
   undo('remove_session_dir', 60, 'removeAgentScratch', { agentId });
   undo('remove_agent_folder', 10, 'removeAgentFolder', { agentId });
-  return deletionOutcome('agent.delete', await saga.compensate(), { agentId });
+  return view.finished(deletionOutcome('agent.delete', await saga.compensate(), { agentId }));
 }
 
 export async function sessionDelete(input: { sessionId: string }): Promise<OperationOutcome> {
@@ -420,7 +449,12 @@ export async function sessionDelete(input: { sessionId: string }): Promise<Opera
     });
   }
   const sessionId = session.id;
-  const saga = new Saga();
+  const view = new OperationView(
+    workflowInfo().workflowId,
+    'session.delete',
+    `delete session ${sessionId}`,
+  );
+  const saga = new Saga({ onChange: view.onLedger });
   const undo = (
     actionType: string,
     priority: number,
@@ -431,7 +465,7 @@ export async function sessionDelete(input: { sessionId: string }): Promise<Opera
   undo('remove_session_dir', 80, 'removeSessionDir', { sessionId });
   if (session.repo) undo('git_cleanup', 70, 'detachSessionGit', { sessionId, repo: session.repo });
   undo('monitoring_cleanup', 60, 'stopSessionWatcher', { sessionId });
-  return deletionOutcome('session.delete', await saga.compensate(), { sessionId });
+  return view.finished(deletionOutcome('session.delete', await saga.compensate(), { sessionId }));
 }
 
 function deletionOutcome(

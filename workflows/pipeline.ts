@@ -8,6 +8,10 @@
  *   SKIP      optional steps only
  *   ROLLBACK  restore the pipeline's starting checkpoint and stop
  *   MANUAL    park until an operator says retry, skip, rollback or abort
+ *
+ * The run's current details show the steps and the recovery plan being
+ * executed; failures, recoveries and rollbacks are counted
+ * (`ratchet_pipeline_*`, `ratchet_version_rollbacks_total`).
  */
 import {
   ActivityFailure,
@@ -16,7 +20,9 @@ import {
   defineQuery,
   defineUpdate,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -31,6 +37,10 @@ import {
   type Strategy,
 } from '../domain/pipeline';
 import type { CheckpointRecord } from '../domain/versions';
+import { pipelineDetails } from '../domain/currentDetails';
+import { pipelineRevertReason, type RevertReason } from '../domain/metrics';
+import { HUMAN_NEEDED_KEY, STATE_KEY } from '../domain/searchAttributes';
+import { count } from './metrics';
 
 export interface PipelineRunInput {
   pipeline: Pipeline;
@@ -118,6 +128,21 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineStatus
   let pendingAction: OperatorAction | undefined;
   const actionNow = (): OperatorAction | undefined => pendingAction;
   setHandler(pipelineStatusQuery, () => status);
+  // Observability: the plan being executed, the strategy whose effect is not known yet.
+  let plan: { step: string; failureType: string; strategies: Strategy[]; current: number } | null =
+    null;
+  let pendingRecovery: Strategy | null = null;
+  const show = () => setCurrentDetails(pipelineDetails({ ...status, plan }));
+  const setState = (next: PipelineStatus['status']) => {
+    status.status = next;
+    upsertSearchAttributes([{ key: STATE_KEY, value: next }]);
+    upsertSearchAttributes([{ key: HUMAN_NEEDED_KEY, value: next === 'waiting_for_operator' }]);
+    show();
+  };
+  const recovered = (strategy: Strategy, ok: boolean) =>
+    count('ratchet_pipeline_recoveries_total', { strategy, outcome: ok ? 'succeeded' : 'failed' });
+  const rolledBack = (reason: RevertReason) =>
+    count('ratchet_version_rollbacks_total', { module_id: moduleId, reason });
   setHandler(
     operatorUpdate,
     ({ action }) => {
@@ -162,23 +187,26 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineStatus
     await store.restoreCheckpoint({ checkpointId: cp.checkpointId, workspace: raw.workspace });
   };
   const awaitOperator = async (): Promise<OperatorAction> => {
-    status.status = 'waiting_for_operator';
+    setState('waiting_for_operator');
     pendingAction = undefined;
     await condition(() => actionNow() !== undefined);
     const action = actionNow()!;
     pendingAction = undefined;
-    status.status = 'running';
+    setState('running');
     return action;
   };
   const finish = (final: PipelineStatus['status']) => {
-    status.status = final;
     status.currentStep = null;
+    setState(final);
     return status;
   };
+  show();
 
   for (const step of steps) {
     const report = status.steps[step.index]!;
     status.currentStep = step.name;
+    plan = null;
+    show();
     let strategyIndex = -1; // -1: the first, plain attempt
     let strategies: Strategy[] = [];
     let retryable = false;
@@ -189,6 +217,8 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineStatus
         report.attempts += ok.attempt;
         report.durationMs += ok.durationMs;
         report.status = 'completed';
+        if (pendingRecovery) recovered(pendingRecovery, true);
+        pendingRecovery = null;
         const cp = await checkpoint({
           step: step.index + 1,
           stepName: step.name,
@@ -198,6 +228,7 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineStatus
         report.checkpointId = cp.checkpointId;
         lastGood = cp;
         lastGoodIndex = step.index;
+        show();
         break;
       } catch (err) {
         const details = failureDetails(err);
@@ -205,6 +236,9 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineStatus
         report.attempts += details.attempt;
         report.durationMs += Date.now() - started;
         report.status = 'failed';
+        count('ratchet_pipeline_failures_total', { failure_type: details.failureType });
+        if (pendingRecovery) recovered(pendingRecovery, false);
+        pendingRecovery = null;
         if (strategyIndex === -1) {
           strategies = recoveryPlan(details.failureType, lane, {
             optional: step.optional,
@@ -219,13 +253,22 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineStatus
           strategy,
           message: details.evidence.output.trim().slice(-300),
         });
+        plan = {
+          step: step.name,
+          failureType: details.failureType,
+          strategies: strategyIndex < strategies.length ? strategies : [...strategies, strategy],
+          current: strategyIndex,
+        };
+        show();
         retryable = false;
         if (strategy === 'RETRY') {
           retryable = true;
+          pendingRecovery = 'RETRY';
           continue;
         }
         if (strategy === 'SKIP') {
           report.status = 'skipped';
+          recovered('SKIP', true);
           break;
         }
         if (strategy === 'RESUME') {
@@ -244,7 +287,11 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineStatus
             expectedChecksum: lastGood.checksum,
             actualChecksum: await store.workspaceChecksum({ workspace: raw.workspace, moduleId }),
           });
-          if (validation.ok) continue;
+          if (validation.ok) {
+            pendingRecovery = 'RESUME';
+            continue;
+          }
+          recovered('RESUME', false);
           // A workspace that fails validation is not resumed: a person looks first.
           status.failures.push({
             step: step.name,
@@ -258,19 +305,28 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineStatus
         }
         if (strategy === 'ROLLBACK') {
           await restore(start);
+          recovered('ROLLBACK', true);
+          rolledBack(pipelineRevertReason(details.failureType));
           return finish('rolled_back');
         }
         // MANUAL, or a resume that validation blocked: park until an operator acts.
         const action = await awaitOperator();
-        if (action === 'abort') return finish('aborted');
+        if (action === 'abort') {
+          recovered('MANUAL', false);
+          return finish('aborted');
+        }
         if (action === 'rollback') {
           await restore(start);
+          recovered('MANUAL', true);
+          rolledBack('MANUAL');
           return finish('rolled_back');
         }
         if (action === 'skip') {
           report.status = 'skipped';
+          recovered('MANUAL', true);
           break;
         }
+        pendingRecovery = 'MANUAL';
         strategyIndex = strategies.length; // after a manual retry, a new failure parks again
       }
     }

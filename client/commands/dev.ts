@@ -8,11 +8,12 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { createLogger } from '../../config/logger';
+import { createDevLogger } from '../../config/loggingDev';
 import { uiBaseUrl, type Settings } from '../../config/settings';
 import type { DevServer } from '../../server/devServer';
 import { startLocalTemporal } from '../../server/localTemporal';
 import { isListening } from '../../server/ports';
+import { startWorkerGauges } from '../../workers/metrics';
 import { installRuntime } from '../../workers/runtime';
 import { createRatchetWorker } from '../../workers/worker';
 import { ensureSearchAttributes } from '../admin';
@@ -25,6 +26,7 @@ import { ExitCode, progress } from '../output';
 interface DevOptions {
   demo?: boolean;
   worker: boolean;
+  verbose?: boolean;
 }
 
 function isLocalAddress(address: string): boolean {
@@ -59,7 +61,7 @@ async function ensureServer(settings: Settings): Promise<DevServer | undefined> 
 }
 
 export async function runDev(settings: Settings, options: DevOptions): Promise<number> {
-  const logger = createLogger(settings, 'ratchet-dev');
+  const { logger, file: logFile } = createDevLogger(settings, { verbose: options.verbose });
   const server = await ensureServer(settings);
   try {
     const connection = await Connection.connect(connectionOptions(settings));
@@ -76,6 +78,7 @@ export async function runDev(settings: Settings, options: DevOptions): Promise<n
       return ExitCode.ok;
     }
     installRuntime(settings, logger);
+    if (logFile) progress(`Worker logs: ${logFile} (warnings and errors here; --verbose for all)`);
     const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(settings));
     const worker = await createRatchetWorker({
       connection: nativeConnection,
@@ -89,12 +92,14 @@ export async function runDev(settings: Settings, options: DevOptions): Promise<n
     progress(`Worker polling task queue "${settings.taskQueue}". Ctrl-C to stop.`);
     // The worker shuts itself down on SIGINT/SIGTERM; run() resolves then.
     const running = worker.run();
+    const gauges = startWorkerGauges(settings, client, logger);
     if (options.demo) {
       runDemo(client, settings).catch((err: unknown) => {
         logger.error({ err }, 'demo failed');
       });
     }
     await running;
+    gauges?.stop();
     await nativeConnection.close();
     await connection.close();
     return ExitCode.ok;
@@ -114,6 +119,10 @@ export function registerDev(program: Command, globals: () => GlobalOptions): voi
     )
     .option('--demo', 'also run the demo once the worker is up (what `npm start` does)')
     .option('--no-worker', 'only the server, no worker')
+    .option(
+      '--verbose',
+      'show every worker log line on the terminal (default there: only warnings and errors; the rest goes to <dataDir>/logs/worker.log)',
+    )
     .action(async (options: DevOptions) => {
       process.exitCode = await runDev(settingsFrom(globals()), options);
     });

@@ -88,6 +88,7 @@ function register(
   const group = program
     .command(kind)
     .description(`${kind} operations, each a saga that undoes itself on failure`);
+  registerStatus(group, globals, kind);
   const create = group
     .command('create')
     .description(
@@ -187,6 +188,53 @@ function register(
             : await operations().deleteSession(client, settings.taskQueue, id);
         return report(settings, outcome, options.json);
       });
+    });
+}
+
+function registerStatus(group: Command, globals: () => GlobalOptions, kind: string): void {
+  group
+    .command('status')
+    .description(
+      `the live compensation ledger of a${kind === 'agent' ? 'n agent' : ' session'} operation: steps, and each compensation pending, running, succeeded, failed or skipped`,
+    )
+    .argument('<workflowId>', `the operation's workflow id (printed by create and delete)`)
+    .option('--json', 'print it as one JSON object')
+    .action(async (workflowId: string, options: { json?: boolean }) => {
+      const settings = settingsFrom(globals());
+      if (!/^[A-Za-z0-9._:@-]{1,200}$/.test(workflowId))
+        throw new CliError(`workflowId: not a workflow id: ${JSON.stringify(workflowId)}`);
+      const client = await clientFrom(settings);
+      const live = await operations().operationLedger(client, workflowId);
+      if (!live) throw new CliError(`no operation ${workflowId}`, ExitCode.failed);
+      if (options.json) printJson(live);
+      else {
+        println(
+          `${live.operation} ${live.phase}${live.currentStep ? ` · step ${live.currentStep}` : ''}`,
+        );
+        println(
+          table(
+            ['STEP', 'STATUS', 'MS'],
+            live.steps.map((s) => [s.name, s.status, s.durationMs]),
+          ),
+        );
+        println('');
+        println(
+          live.compensations.length
+            ? table(
+                ['COMPENSATION', 'PRIORITY', 'STATUS', 'ATTEMPTS', 'ERROR'],
+                live.compensations.map((c) => [
+                  c.actionType,
+                  c.priority,
+                  c.status,
+                  c.attempts,
+                  c.error ?? '',
+                ]),
+              )
+            : 'nothing to undo',
+        );
+        println(workflowUiUrl(settings, live.workflowId));
+      }
+      process.exitCode = ExitCode.ok;
     });
 }
 

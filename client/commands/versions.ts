@@ -2,6 +2,7 @@
  * `ratchet versions lineage|target|tag|status|compat|config`: a module's
  * version lineage, read and updated straight from the data dir.
  */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -13,7 +14,9 @@ import {
   type ModuleConfig,
 } from '../../activities/checkpoints';
 import { parseDuration } from '../../domain/duration';
-import { renderLineageDot, renderLineageText, rollbackTarget } from '../../domain/lineage';
+import { renderLineageText, rollbackTarget } from '../../domain/lineage';
+import { lineageGraphDot } from '../../domain/lineageGraph';
+import { dotToSvg } from '../lineageSvg';
 import { ModuleId, VersionStatus } from '../../domain/versions';
 import type { GlobalOptions } from '../context';
 import { CliError, ExitCode, printJson, println } from '../output';
@@ -70,14 +73,30 @@ export function registerVersions(program: Command, globals: () => GlobalOptions)
 
   versions
     .command('lineage')
-    .description("a module's versions, newest first (like git log); --dot draws the tree")
+    .description(
+      "a module's versions, newest first (like git log); --dot / --svg FILE draw the tree",
+    )
     .argument('<module>')
     .option('--json', 'print an array of version records')
-    .option('--dot', 'print a Graphviz digraph (nodes coloured by status)')
-    .action(async (moduleId: string, o: { json?: boolean; dot?: boolean }) => {
+    .option(
+      '--dot',
+      'print a Graphviz digraph (statuses coloured, rollbacks dashed red, active bold, stable double-bordered)',
+    )
+    .option('--svg <file>', 'write the same graph as an SVG picture (no Graphviz install needed)')
+    .action(async (moduleId: string, o: { json?: boolean; dot?: boolean; svg?: string }) => {
+      if (o.svg !== undefined && !o.svg.trim()) throw new CliError('--svg: give a file name');
       const lineage = await lineageOf(globals(), moduleId);
-      if (o.json) printJson(lineage);
-      else if (o.dot) println(renderLineageDot(moduleId, lineage));
+      if (o.svg) {
+        const file = path.resolve(o.svg);
+        if (!existsSync(path.dirname(file)))
+          throw new CliError(`--svg: no directory ${path.dirname(file)}`);
+        if (existsSync(file) && statSync(file).isDirectory())
+          throw new CliError(`--svg: ${file} is a directory`);
+        writeFileSync(file, await dotToSvg(lineageGraphDot(moduleId, lineage)));
+        if (o.json) printJson({ svg: file, versions: lineage.length });
+        else println(`wrote ${file} (${lineage.length} versions)`);
+      } else if (o.json) printJson(lineage);
+      else if (o.dot) println(lineageGraphDot(moduleId, lineage));
       else println(renderLineageText(lineage));
     });
 
