@@ -25,11 +25,11 @@ export async function runCli(
   process.stdout.write = ((chunk: string | Uint8Array) => {
     stdout += chunk.toString();
     return true;
-  }) as typeof process.stdout.write;
+  });
   process.stderr.write = ((chunk: string | Uint8Array) => {
     stderr += chunk.toString();
     return true;
-  }) as typeof process.stderr.write;
+  });
   try {
     const code = await main(['node', 'ratchet', ...args]);
     return { code, stdout, stderr };
