@@ -4,6 +4,8 @@
  * nothing behind.
  */
 import { createAgentSteps } from './agentSteps';
+import { createAuditActivities } from './audit';
+import { createDriftActivities } from './drift';
 import {
   Registry,
   snapshotOf,
@@ -31,6 +33,8 @@ export const createAgentActivities = (deps: { dataDir: string }) => {
   return {
     ...createAgentSteps(deps),
     ...createSessionSteps(deps),
+    ...createDriftActivities(deps),
+    ...createAuditActivities(deps),
     async registrySnapshot(): Promise<RegistrySnapshot> {
       return snapshotOf(registry.read());
     },
