@@ -13,6 +13,8 @@ import {
   listSessions,
 } from '../operations';
 import { CliError, ExitCode, printJson, println, progress, table } from '../output';
+import { collect } from './storeCli';
+import { registerAgentAudit } from './audit';
 import path from 'node:path';
 
 interface CreateOptions {
@@ -22,6 +24,7 @@ interface CreateOptions {
   memory?: string;
   failAt?: string;
   failMode?: string;
+  tempFile?: string[];
   json?: boolean;
 }
 
@@ -102,7 +105,13 @@ function register(
   if (kind === 'agent') {
     create
       .option('--command <cmd>', 'the agent process (sh -c); default: the bundled runner')
-      .option('--memory <mb>', 'memory to book', '512');
+      .option('--memory <mb>', 'memory to book', '512')
+      .option(
+        '--temp-file <path>',
+        'a temporary file or folder the agent may create, removed on rollback (repeatable)',
+        collect,
+        [],
+      );
   }
   create.action(async (options: CreateOptions) => {
     process.exitCode = await guarded(async () => {
@@ -119,6 +128,7 @@ function register(
           ? {
               command: options.command,
               memoryMb: options.memory === undefined ? undefined : Number(options.memory),
+              tempFiles: (options.tempFile ?? []).map((f) => path.resolve(f)),
             }
           : {}),
       };
@@ -179,6 +189,8 @@ function register(
 
 export function registerAgent(program: Command, globals: () => GlobalOptions): void {
   register(program, globals, 'agent', AGENT_STEPS);
+  const agent = program.commands.find((c) => c.name() === 'agent');
+  if (agent) registerAgentAudit(agent, globals);
 }
 
 export function registerSession(program: Command, globals: () => GlobalOptions): void {
