@@ -247,7 +247,8 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineStatus
     let strategies: Strategy[] = [];
     let retryable = false;
     for (;;) {
-      if (budgetLeftSec() <= 0) {
+      // Under a second left is spent: the step's command gets at least one (stepTimeoutSec).
+      if (budgetLeftSec() < 1) {
         status.budget.exceeded = true;
         return finish('budget_exceeded');
       }

@@ -51,6 +51,29 @@ export const createPipelineActivities = () => ({
     const { step } = input;
     const leftSec = input.deadlineMs ? (input.deadlineMs - Date.now()) / 1000 : Infinity;
     const timeoutSec = Math.max(1, Math.min(step.timeoutSec, Math.floor(leftSec)));
+    if (leftSec < 1) {
+      // Nothing left of the lane's budget (a retry after the deadline): do not start the command.
+      const evidence: FailureEvidence = {
+        timedOut: true,
+        exitCode: null,
+        signal: null,
+        output: 'the lane budget is spent',
+        kind: step.kind,
+      };
+      throw ApplicationFailure.create({
+        type: 'PipelineStepFailed',
+        message: `${step.name}: timeout (the lane budget is spent)`,
+        nonRetryable: true,
+        details: [
+          {
+            evidence,
+            failureType: classifyFailure(evidence),
+            attempt: activityInfo().attempt,
+            durationMs: 0,
+          } satisfies StepFailureDetails,
+        ],
+      });
+    }
     const result = await runShellCommand(step.run, {
       cwd: input.workspace,
       timeoutSec,
