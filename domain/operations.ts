@@ -55,6 +55,21 @@ export const AgentCreateInput = z
     stepTimeoutMs: z.number().int().min(500).max(600_000).default(30_000),
     /** Compensations of equal priority run in parallel. */
     parallelCompensation: z.boolean().default(false),
+    /**
+     * Temporary files or folders the agent's process may create (sockets, lock
+     * files, caches): removed if the creation is rolled back (the seed's
+     * add_temporary_file_cleanup, priority 60). Under the data dir, the system
+     * temp dir or the repository only.
+     */
+    tempFiles: z
+      .array(
+        AbsolutePath.refine((p) => !p.split('/').includes('..'), 'must not contain ".."').refine(
+          (p) => p.split('/').filter(Boolean).length >= 2,
+          'must not be a filesystem root or a top-level folder',
+        ),
+      )
+      .max(64)
+      .default([]),
   })
   .strict();
 export type AgentCreateInput = z.infer<typeof AgentCreateInput>;

@@ -4,6 +4,8 @@
  * nothing behind.
  */
 import { createAgentSteps } from './agentSteps';
+import { createAuditActivities } from './audit';
+import { createDriftActivities } from './drift';
 import { Registry, snapshotOf } from './registry';
 import type { AgentEntry, RegistrySnapshot, SessionEntry } from '../../domain/registry';
 import { createSessionSteps } from './sessionSteps';
@@ -26,6 +28,8 @@ export const createAgentActivities = (deps: { dataDir: string }) => {
   return {
     ...createAgentSteps(deps),
     ...createSessionSteps(deps),
+    ...createDriftActivities(deps),
+    ...createAuditActivities(deps),
     async registrySnapshot(): Promise<RegistrySnapshot> {
       return snapshotOf(await registry.read());
     },

@@ -8,7 +8,12 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { CheckpointFailure, type CreateCheckpointInput } from '../../domain/checkpointStore';
+import {
+  CheckpointFailure,
+  laneStepLabel,
+  type CreateCheckpointInput,
+} from '../../domain/checkpointStore';
+import { Lane } from '../../domain/pipeline/schema';
 import { checkpointIdOf } from '../../domain/lineage';
 import { ModuleId, VersionStatus, type CheckpointRecord } from '../../domain/versions';
 import { writeFileAtomic } from './files';
@@ -35,6 +40,14 @@ export const CreateCheckpointInputSchema = z.object({
   tags: z.array(z.string().min(1).max(64)).optional(),
   status: VersionStatus.optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  step: z
+    .object({
+      lane: Lane,
+      number: z.number().int().min(0).max(100_000),
+      name: z.string().trim().min(1).max(200),
+    })
+    .strict()
+    .optional(),
 });
 
 /**
@@ -199,13 +212,22 @@ export async function createCheckpoint(
       if (status === 'active') {
         for (const v of state.versions) if (v.status === 'active') v.status = 'accepted';
       }
+      const now = new Date();
+      const laneStep = input.step
+        ? {
+            lane: input.step.lane,
+            step: input.step.number,
+            stepName: input.step.name,
+            label: laneStepLabel(input.step.lane, input.step.number, now),
+          }
+        : {};
       const record: CheckpointRecord = {
         id,
         checkpointId: id,
         moduleId: input.moduleId,
         version,
         parentVersion,
-        timestamp: new Date().toISOString(),
+        timestamp: now.toISOString(),
         checksum: staged.checksum,
         tags: [...new Set(input.tags ?? [])],
         status,
@@ -214,7 +236,7 @@ export async function createCheckpoint(
         gitBranch: head.gitBranch,
         files: staged.files,
         bytesAdded: await bytesAdded(store, staged.tree, parentTree, commit),
-        metadata: input.metadata ?? {},
+        metadata: { ...input.metadata, ...laneStep },
         manifestDigest: digestOf(manifestText),
       };
       state.versions.push(record);

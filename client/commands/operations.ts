@@ -14,6 +14,8 @@ import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 import type * as Operations from '../operations';
 import { listAgents, listSessions } from '../registry';
 import { CliError, ExitCode, printJson, println, progress, table } from '../output';
+import { collect } from './storeCli';
+import { registerAgentAudit } from './audit';
 import path from 'node:path';
 import { unsafePathReason } from '../../activities/infra/paths';
 
@@ -26,6 +28,7 @@ interface CreateOptions {
   memory?: string;
   failAt?: string;
   failMode?: string;
+  tempFile?: string[];
   json?: boolean;
 }
 
@@ -107,7 +110,13 @@ function register(
   if (kind === 'agent') {
     create
       .option('--command <cmd>', 'the agent process (sh -c); default: the bundled runner')
-      .option('--memory <mb>', 'memory to book', '512');
+      .option('--memory <mb>', 'memory to book', '512')
+      .option(
+        '--temp-file <path>',
+        'a temporary file or folder the agent may create, removed on rollback (repeatable)',
+        collect,
+        [],
+      );
   }
   create.action(async (options: CreateOptions) => {
     process.exitCode = await guarded(async () => {
@@ -133,6 +142,7 @@ function register(
           ? {
               command: options.command,
               memoryMb: options.memory === undefined ? undefined : Number(options.memory),
+              tempFiles: (options.tempFile ?? []).map((f) => path.resolve(f)),
             }
           : {}),
       };
@@ -240,6 +250,8 @@ function registerStatus(group: Command, globals: () => GlobalOptions, kind: stri
 
 export function registerAgent(program: Command, globals: () => GlobalOptions): void {
   register(program, globals, 'agent', AGENT_STEPS);
+  const agent = program.commands.find((c) => c.name() === 'agent');
+  if (agent) registerAgentAudit(agent, globals);
 }
 
 export function registerSession(program: Command, globals: () => GlobalOptions): void {

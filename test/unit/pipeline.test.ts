@@ -71,11 +71,15 @@ describe('failure classification on real failures', () => {
 describe('recovery plans', () => {
   it('follows the seed per failure type, skips only optional steps, and honours overrides', () => {
     expect(recoveryPlan('network_error', 'standard').strategies).toEqual([
+      'WAIT_RETRY',
       'RESUME',
-      'RETRY',
       'MANUAL',
     ]);
-    expect(recoveryPlan('git_error', 'heavy').strategies).toEqual(['ROLLBACK', 'MANUAL']);
+    expect(recoveryPlan('git_error', 'heavy').strategies).toEqual([
+      'GIT_RESET',
+      'ROLLBACK',
+      'MANUAL',
+    ]);
     expect(recoveryPlan('test_failure', 'docs', { optional: true }).strategies[0]).toBe('SKIP');
     expect(
       recoveryPlan('test_failure', 'docs', { overrides: { test_failure: ['SKIP', 'MANUAL'] } })
