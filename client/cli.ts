@@ -73,8 +73,12 @@ export function buildProgram(argv: readonly string[]): Command {
   return finish(program);
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram(argv);
+/**
+ * Runs one invocation and returns its exit code. `registrations` replaces lazy
+ * loading with modules the caller already imported (an in-process test run).
+ */
+export async function main(argv: string[], registrations?: Register[]): Promise<number> {
+  const program = registrations ? buildFullProgram(registrations) : buildProgram(argv);
   process.exitCode = undefined;
   try {
     await program.parseAsync(argv);

@@ -5,6 +5,7 @@
  * real binary.
  */
 import { main } from '../../client/cli';
+import { ALL_COMMANDS } from '../support/allCommands';
 
 export interface InProcessResult {
   code: number | null;
@@ -31,7 +32,7 @@ export async function runCli(
     return true;
   };
   try {
-    const code = await main(['node', 'ratchet', ...args]);
+    const code = await main(['node', 'ratchet', ...args], ALL_COMMANDS);
     return { code, stdout, stderr };
   } finally {
     process.stdout.write = out;

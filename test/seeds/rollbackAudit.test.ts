@@ -19,6 +19,8 @@ import type { AuditRecord } from '../../domain/rollbackAudit';
 import { agentCreate } from '../../workflows/agents';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
 import { makeRepo } from '../operations/support';
+import { withFaults } from '../../client/faults';
+import { stepFault } from '../../domain/faults';
 import { runCli } from './inProcessCli';
 
 describe('rollback audit, drift and snapshots (seed 001)', () => {
@@ -72,7 +74,13 @@ describe('rollback audit, drift and snapshots (seed 001)', () => {
             }),
           ),
       }),
-      () => createAgent(env.client, taskQueue, { name: 'liar', repo, failAt: 'spawn_process' }),
+      () =>
+        createAgent(
+          env.client,
+          taskQueue,
+          { name: 'liar', repo },
+          { faults: [stepFault('agent', 'spawn_process', 'permanent')] },
+        ),
     );
     const agentId = String(outcome.resources.agentId);
     expect(outcome.status).toBe('compensation_incomplete');
@@ -169,10 +177,13 @@ describe('rollback audit, drift and snapshots (seed 001)', () => {
         }),
       }),
       async () => {
-        const handle = await env.client.workflow.start(agentCreate, {
+        const faulty = withFaults(env.client, [
+          stepFault('agent', 'create_session_dir', 'permanent'),
+        ]);
+        const handle = await faulty.workflow.start(agentCreate, {
           taskQueue,
           workflowId: `agent-create-badsnap-${Date.now().toString(36)}`,
-          args: [{ name: 'badsnap', failAt: 'create_session_dir' } as never],
+          args: [{ name: 'badsnap' } as never],
         });
         return handle.result().catch((e: unknown) => e);
       },

@@ -5,31 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildFullProgram, buildProgram } from '../../client/cli';
-import { registerCheckpoint } from '../../client/commands/checkpoint';
-import { bashScript, completionTable, registerCompletion } from '../../client/commands/completion';
-import { registerDev } from '../../client/commands/dev';
-import { registerDoctor } from '../../client/commands/doctor';
-import { registerEvolve } from '../../client/commands/evolve';
-import { registerHealth } from '../../client/commands/health';
+import { bashScript, completionTable } from '../../client/commands/completion';
 import { COMMAND_GROUPS, verbOf } from '../../client/commands/index';
-import { registerAgent, registerSession } from '../../client/commands/operations';
-import { registerPipeline } from '../../client/commands/pipeline';
-import { registerVersions } from '../../client/commands/versions';
-import { registerWorker } from '../../client/commands/worker';
-
-const ALL = [
-  registerAgent,
-  registerSession,
-  registerCheckpoint,
-  registerCompletion,
-  registerDev,
-  registerDoctor,
-  registerEvolve,
-  registerHealth,
-  registerPipeline,
-  registerVersions,
-  registerWorker,
-];
+import { ALL_COMMANDS as ALL } from '../support/allCommands';
 
 describe('lazy command registration', () => {
   it('lists every verb exactly as the modules register it', () => {
