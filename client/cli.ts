@@ -75,7 +75,8 @@ export function buildProgram(argv: readonly string[]): Command {
 
 /**
  * Runs one invocation and returns its exit code. `registrations` replaces lazy
- * loading with modules the caller already imported (an in-process test run).
+ * loading with command modules the caller already imported (an in-process
+ * test run, so that errors are instances of the caller's own classes).
  */
 export async function main(argv: string[], registrations?: Register[]): Promise<number> {
   const program = registrations ? buildFullProgram(registrations) : buildProgram(argv);

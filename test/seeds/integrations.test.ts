@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadPipelineFile } from '../../activities/pipelines/load';
 import { buildFullProgram } from '../../client/cli';
-import { ALL_COMMANDS } from '../support/allCommands';
+import { allRegistrations } from '../../client/commands';
 
 const DIR = path.join(__dirname, '..', '..', 'examples', 'integrations');
 const read = (f: string) => readFileSync(path.join(DIR, f), 'utf8');
@@ -50,7 +50,7 @@ function checkCall(program: Command, tokens: string[]): string[] {
 }
 
 describe('integration examples', () => {
-  const program = buildFullProgram(ALL_COMMANDS);
+  const program = buildFullProgram(allRegistrations());
 
   it('the GitHub Actions workflow is YAML with a job, steps, and a recovery step on failure', () => {
     const doc = parseDocument(read('github-actions.yml'));

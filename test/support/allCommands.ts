@@ -1,7 +1,7 @@
 /**
- * Every command module, imported statically: vitest cannot follow the CLI's
- * lazy `require` of TypeScript modules, so in-process CLI runs and the help
- * table's check register these instead of loading them on demand.
+ * Every command module, imported statically: to check the lazy verb table
+ * (client/commands/index.ts) against what the modules really register, and
+ * for in-process CLI runs, whose errors must be this process's own classes.
  */
 import type { Register } from '../../client/commands/index';
 import { registerCheckpoint } from '../../client/commands/checkpoint';
