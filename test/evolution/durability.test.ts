@@ -119,7 +119,7 @@ describe('evolution survives a killed worker', () => {
     }
   }, 150_000);
 
-  it('ends as an undisturbed run would after kills while judging and while restoring', async () => {
+  it('ends as an undisturbed run would after kills while checkpointing, judging and restoring', async () => {
     // An interceptor holds each named activity the first time it runs; the test kills the worker there.
     const s = await setup(
       'kill-phases',
@@ -132,7 +132,7 @@ describe('evolution survives a killed worker', () => {
     const markers = path.join(s.workspace, '..', 'markers');
     mkdirSync(markers);
     const pauseEnv = {
-      RATCHET_TEST_PAUSE_AT: 'assessCompatibility,restoreCheckpoint',
+      RATCHET_TEST_PAUSE_AT: 'workspaceChecksum,assessCompatibility,restoreCheckpoint',
       RATCHET_TEST_PAUSE_DIR: markers,
     };
     let worker = await startWorkerProcess(s.taskQueue, s.dataDir, pauseEnv);
@@ -143,7 +143,7 @@ describe('evolution survives a killed worker', () => {
       `evolve-kill-phases-${Date.now().toString(36)}`,
     );
     try {
-      for (const phase of ['assessCompatibility', 'restoreCheckpoint']) {
+      for (const phase of ['workspaceChecksum', 'assessCompatibility', 'restoreCheckpoint']) {
         await expect
           .poll(() => existsSync(path.join(markers, phase)), { timeout: 90_000, interval: 100 })
           .toBe(true);
