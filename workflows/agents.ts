@@ -72,6 +72,16 @@ function parse<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
   return parsed.data;
 }
 
+/**
+ * Runs started before fault injection moved to a header carry failAt/failMode
+ * in their input; they must still replay. New input is refused with them at the edge.
+ */
+function withoutLegacyFaultKeys(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const { failAt: _failAt, failMode: _failMode, ...rest } = raw as Record<string, unknown>;
+  return rest;
+}
+
 /** After a failure or cancellation: compensate, check the registry, report — and fail the run with it. */
 async function compensateAndReport(
   err: unknown,
@@ -110,7 +120,7 @@ async function compensateAndReport(
 }
 
 export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutcome> {
-  const input = parse(AgentCreateInput, raw);
+  const input = parse(AgentCreateInput, withoutLegacyFaultKeys(raw));
   const agentId = `${input.name}-${uuid4().slice(0, 8)}`;
   const acts = stepActivities(input.stepTimeoutMs);
   const health = proxyActivities<AgentActivities>({
@@ -268,7 +278,7 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
 }
 
 export async function sessionCreate(raw: SessionCreateInput): Promise<OperationOutcome> {
-  const input = parse(SessionCreateInput, raw);
+  const input = parse(SessionCreateInput, withoutLegacyFaultKeys(raw));
   const sessionId = `${input.name}-${uuid4().slice(0, 8)}`;
   const acts = stepActivities(input.stepTimeoutMs);
   let published: OperationOutcome | null = null;
