@@ -2,11 +2,11 @@
  * Starts `temporal server start-dev` — a real Temporal server with SQLite
  * persistence and the embedded Web UI — and stops it cleanly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../domain/searchAttributes';
+import { execaModule } from '../activities/infra/execa';
 
 /**
  * Dynamic config for a fast single-machine server. History's task-queue readers
@@ -69,7 +69,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   args.push(...devServerDynamicConfigArgs(options.dynamicConfig));
   args.push('--log-level', options.logLevel ?? 'warn');
 
-  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { execa } = await execaModule();
+  // Streamed, not buffered (it runs for hours); not rejected on exit: exitCode is checked below.
+  const child = execa(options.cliPath, args, {
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    cleanup: true,
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -77,9 +84,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
+  const exited = child.then((r) => r.exitCode ?? null);
 
   const address = `${ip}:${options.port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
@@ -118,7 +123,14 @@ async function answers(address: string, namespace: string): Promise<boolean> {
   }
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+async function stopChild(
+  child: {
+    exitCode: number | null;
+    signalCode: NodeJS.Signals | null;
+    kill(s: NodeJS.Signals): boolean;
+  },
+  exited: Promise<number | null>,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

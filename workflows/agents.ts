@@ -91,6 +91,16 @@ function parse<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
 }
 
 /**
+ * Runs started before fault injection moved to a header carry failAt/failMode
+ * in their input; they must still replay. New input is refused with them at the edge.
+ */
+function withoutLegacyFaultKeys(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const { failAt: _failAt, failMode: _failMode, ...rest } = raw as Record<string, unknown>;
+  return rest;
+}
+
+/**
  * The seed's add_temporary_file_cleanup: registers the removal of temporary
  * files or folders (priority 60) before the step that may create them.
  */
@@ -217,7 +227,7 @@ async function compensateAndReport(
 }
 
 export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutcome> {
-  const input = parse(AgentCreateInput, raw);
+  const input = parse(AgentCreateInput, withoutLegacyFaultKeys(raw));
   const agentId = `${input.name}-${uuid4().slice(0, 8)}`;
   const acts = stepActivities(input.stepTimeoutMs);
   const health = proxyActivities<AgentActivities>({
@@ -403,7 +413,7 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
 }
 
 export async function sessionCreate(raw: SessionCreateInput): Promise<OperationOutcome> {
-  const input = parse(SessionCreateInput, raw);
+  const input = parse(SessionCreateInput, withoutLegacyFaultKeys(raw));
   const sessionId = `${input.name}-${uuid4().slice(0, 8)}`;
   const acts = stepActivities(input.stepTimeoutMs);
   let published: OperationOutcome | null = null;

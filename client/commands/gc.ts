@@ -1,7 +1,7 @@
 /** `ratchet gc [--dry-run] [--json]`: remove what no live workflow owns (the janitor, once). */
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
-import type { JanitorReport } from '../../domain/janitor';
+import { JanitorInput, type JanitorReport } from '../../domain/janitor';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 import { runJanitor } from '../janitor';
 import { CliError, ExitCode, printJson, println, progress, table } from '../output';
@@ -49,7 +49,7 @@ export function registerGc(program: Command, globals: () => GlobalOptions): void
       const minAgeMs = Number(options.minAge);
       let report: JanitorReport;
       try {
-        const input = { dryRun: options.dryRun === true, minAgeMs };
+        const input = JanitorInput.parse({ dryRun: options.dryRun === true, minAgeMs });
         const client = await clientFrom(settings);
         if (!options.json) progress(options.dryRun ? 'scanning…' : 'collecting…');
         report = await runJanitor(client, settings.taskQueue, input);

@@ -5,7 +5,9 @@ import { workflowUiUrl, type Settings } from '../../config/settings';
 import { stepFault } from '../../domain/faults';
 import {
   AGENT_STEPS,
+  AgentCreateInput,
   FailMode,
+  SessionCreateInput,
   SESSION_STEPS,
   type OperationOutcome,
 } from '../../domain/operations';
@@ -132,6 +134,10 @@ function register(
       }
       // The demo switch travels as a fault plan header, never in the operation's input.
       const faults = options.failAt ? [stepFault(kind, options.failAt, mode.data)] : undefined;
+      // `..` is refused as given: resolving it first would turn /tmp/../etc into an innocent-looking /etc.
+      if (options.repo?.split('/').includes('..')) {
+        throw new CliError(`--repo ${options.repo}: must not contain ".." segments`);
+      }
       const repo = options.repo ? path.resolve(options.repo) : undefined;
       const unsafe = repo && (await unsafePathReason(repo, { dataDir: settings.dataDir }));
       if (unsafe) throw new CliError(`--repo ${repo}: ${unsafe}`);
@@ -146,6 +152,8 @@ function register(
             }
           : {}),
       };
+      // Bad input is refused before anything connects or starts.
+      (kind === 'agent' ? AgentCreateInput : SessionCreateInput).parse(input);
       const client = await clientFrom(settings);
       if (!options.json) progress(`creating ${kind} ${options.name}…`);
       const outcome =

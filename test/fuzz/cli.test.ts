@@ -54,7 +54,7 @@ describe('CLI under fuzzed input', () => {
         expect(r.stderr).toMatch(names);
         expect(existsSync(dataDir)).toBe(false);
       }),
-      { numRuns: 8 },
+      { numRuns: 12 },
     );
     const started = await env.client.workflow.count(`TaskQueue="${taskQueue}"`);
     expect(started.count).toBe(0);

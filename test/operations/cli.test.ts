@@ -72,7 +72,19 @@ describe('ratchet agent / session CLI', () => {
       const del = await ratchet(['agent', 'delete', agentId, '--json'], cliEnv);
       expect(del.code).toBe(0);
       expect(JSON.parse((await ratchet(['agent', 'list', '--json'], cliEnv)).stdout)).toEqual([]);
+    });
+  }, 170_000);
 
+  it('session create --json; bad input exits 2 before anything starts', async () => {
+    const dataDir = path.join(env.tempDir('ratchet-cli-ops-'), 'data');
+    const taskQueue = taskQueueFor('ops-cli-session');
+    const cliEnv = {
+      TEMPORAL_ADDRESS: env.address,
+      RATCHET_TASK_QUEUE: taskQueue,
+      RATCHET_DATA_DIR: dataDir,
+    };
+    const worker = await env.createWorker(taskQueue, { dataDir });
+    await worker.runUntil(async () => {
       const session = await ratchet(
         ['session', 'create', '--name', 'clis', '--fail-at', 'start_watcher', '--json'],
         cliEnv,
@@ -97,5 +109,5 @@ describe('ratchet agent / session CLI', () => {
       cliEnv,
     );
     expect(badMode.code).toBe(2);
-  }, 120_000);
+  }, 170_000);
 });
