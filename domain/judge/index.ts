@@ -5,3 +5,5 @@ export * from './metrics';
 export * from './policies';
 export * from './score';
 export * from './stats';
+export * from './interval';
+export * from './window';
