@@ -7,6 +7,7 @@ import { registerDev } from './dev';
 import { registerDoctor } from './doctor';
 import { registerEvolve } from './evolve';
 import { registerHealth } from './health';
+import { registerJudge } from './judge';
 import { registerPipeline } from './pipeline';
 import { registerVersions } from './versions';
 import { registerWorker } from './worker';
@@ -20,6 +21,7 @@ export const COMMANDS: Register[] = [
   registerDoctor,
   registerEvolve,
   registerHealth,
+  registerJudge,
   registerPipeline,
   registerSession,
   registerVersions,

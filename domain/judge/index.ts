@@ -7,3 +7,5 @@ export * from './score';
 export * from './stats';
 export * from './interval';
 export * from './window';
+export * from './calibrate';
+export * from './random';
