@@ -48,6 +48,15 @@ export const WindowSettings = z.object({
   maxRounds: z.number().int().min(1).max(1000).default(20),
   /** Divide each round's samples by the round's median (relative policies only). */
   normalizeRounds: z.boolean().default(true),
+  /**
+   * What a run contributes to the pool: `best` — one value, its least
+   * disturbed sample (the minimum when lower is better, as timeit advises);
+   * `median` — the median of its samples; `all` — every sample. Samples of
+   * one run share the load of the moment, so they are not independent:
+   * pooled one by one they make the interval too narrow, and under a noisy
+   * neighbour the false-rollback rate exceeds α (see `npm run bench -- judge`).
+   */
+  perRun: z.enum(['best', 'median', 'all']).default('best'),
 });
 export type WindowSettings = z.infer<typeof WindowSettings>;
 export type WindowSettingsInput = z.input<typeof WindowSettings>;
@@ -117,14 +126,27 @@ interface Pooled {
   normalised: boolean;
 }
 
-function pool(rounds: readonly WindowRound[], name: string, normalise: boolean): Pooled {
+function pool(
+  rounds: readonly WindowRound[],
+  name: string,
+  normalise: boolean,
+  perRun: 'best' | 'median' | 'all',
+  lowerIsBetter: boolean,
+): Pooled {
   const raw = { baseline: [] as number[], candidate: [] as number[] };
   const test = { baseline: [] as number[], candidate: [] as number[] };
   for (const r of rounds) {
-    const b = asArray(r.baseline[name]);
-    const c = asArray(r.candidate[name]);
-    raw.baseline.push(...b);
-    raw.candidate.push(...c);
+    const bAll = asArray(r.baseline[name]);
+    const cAll = asArray(r.candidate[name]);
+    raw.baseline.push(...bAll);
+    raw.candidate.push(...cAll);
+    const summary = (xs: readonly number[]): readonly number[] => {
+      if (perRun === 'all' || xs.length === 0) return xs;
+      if (perRun === 'median') return [median(xs)];
+      return [lowerIsBetter ? Math.min(...xs) : Math.max(...xs)];
+    };
+    const b = summary(bAll);
+    const c = summary(cAll);
     const center = normalise ? median([...b, ...c]) : NaN;
     const scale = center > 0 ? center : 1;
     test.baseline.push(...b.map((v) => v / scale));
@@ -198,6 +220,7 @@ export function judgeWindow(input: WindowInput): WindowReport {
     minEffect: input.minEffect,
     maxRounds: input.maxRounds,
     normalizeRounds: input.normalizeRounds,
+    perRun: input.perRun,
   });
   const rounds = input.rounds;
   const names = [
@@ -220,7 +243,13 @@ export function judgeWindow(input: WindowInput): WindowReport {
     const isSampled = rounds.some(
       (r) => Array.isArray(r.baseline[name]) || Array.isArray(r.candidate[name]),
     );
-    const pooled = pool(rounds, name, settings.normalizeRounds && policy.mode === 'relative');
+    const pooled = pool(
+      rounds,
+      name,
+      settings.normalizeRounds && policy.mode === 'relative',
+      settings.perRun,
+      policy.direction === 'lower_is_better',
+    );
     const minEffect = settings.minEffect ?? policy.regressionThreshold;
     const nb = pooled.raw.baseline.length;
     const nc = pooled.raw.candidate.length;

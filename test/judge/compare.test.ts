@@ -135,18 +135,24 @@ describe('ratchet judge compare', () => {
   });
 
   it('exits 3 when the interval straddles the minimum effect after the last round', async () => {
-    // Fixed samples: the candidate is 10 % slower with a ±20 % spread, so the
-    // interval always contains the 10 % minimum effect.
-    const fixed = (name: string, values: number[]) => {
+    // Deterministic samples: each tree cycles through the same five values
+    // (the candidate's 10 % higher, two steps out of phase), so every run
+    // gives the same interval, and it contains the 10 % minimum effect.
+    const fixed = (name: string, factor: number, offset: number) => {
       const dir = tree(name, 1);
       writeFileSync(
         path.join(dir, 'bench.js'),
-        `console.log(JSON.stringify({ execution_time: ${JSON.stringify(values)} }))`,
+        `const fs = require('node:fs');
+        let k = 0;
+        try { k = Number(fs.readFileSync('runs', 'utf8')); } catch {}
+        fs.writeFileSync('runs', String(k + 1));
+        const v = [80, 120, 100, 90, 110][(k + ${offset}) % 5] * ${factor};
+        console.log(JSON.stringify({ execution_time: [v, v + 1] }));`,
       );
       return dir;
     };
-    const a = fixed('fixed-a', [80, 90, 100, 110, 120]);
-    const b = fixed('fixed-b', [88, 99, 110, 121, 132]);
+    const a = fixed('fixed-a', 1, 0);
+    const b = fixed('fixed-b', 1.1, 2);
     const res = await ratchetCli([
       'judge',
       'compare',
@@ -157,12 +163,12 @@ describe('ratchet judge compare', () => {
       '--metrics',
       METRICS,
       '--rounds',
-      '2',
+      '6',
       '--max-rounds',
-      '4',
+      '8',
     ]);
-    expect(res.code, res.stderr).toBe(3);
-    expect(res.stdout).toMatch(/inconclusive after 4 rounds/);
+    expect(res.code, res.stderr + res.stdout).toBe(3);
+    expect(res.stdout).toMatch(/inconclusive after 8 rounds/);
     expect(res.stdout).toMatch(/this machine can tell apart shifts of about execution_time ±/);
   });
 
