@@ -15,6 +15,7 @@ import {
   judgeWindow,
   mulberry32,
   roundOrder,
+  sequentialLooks,
   type WindowRound,
   type WindowSettingsInput,
 } from '../domain/judge';
@@ -72,6 +73,7 @@ export function sameWindow(
     alpha: 0.01,
     minEffect,
     maxRounds: max,
+    looks: sequentialLooks(first, max),
     perRun,
     policies: { execution_time: POLICY },
   };

@@ -11,6 +11,7 @@
 import {
   judgeWindow,
   roundOrder,
+  sequentialLooks,
   WindowSettings,
   type WindowReport,
   type WindowRound,
@@ -69,11 +70,12 @@ export async function measureWindow(
     rounds.push(round);
     deps.onRound?.(rounds.length - 1, round);
   };
-  const judgeNow = () => judgeWindow({ ...input, rounds });
   const first = Math.max(1, input.rounds ?? DEFAULT_ROUNDS);
+  const { maxRounds } = WindowSettings.parse({ maxRounds: input.maxRounds });
+  const looks = sequentialLooks(first, maxRounds);
+  const judgeNow = () => judgeWindow({ ...input, rounds, looks });
   while (rounds.length < first) await addRound();
   let report = judgeNow();
-  const { maxRounds } = WindowSettings.parse({ maxRounds: input.maxRounds });
   while (report.moreRounds) {
     const target = Math.min(rounds.length + 2, maxRounds);
     while (rounds.length < target) await addRound();

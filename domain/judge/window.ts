@@ -34,6 +34,10 @@ export interface WindowRound {
   candidate: MetricsReport;
 }
 
+/** Judgements sequential sampling makes from `first` rounds, two more at a time, up to `max`. */
+export const sequentialLooks = (first: number, max: number): number =>
+  1 + Math.max(0, Math.ceil((max - first) / 2));
+
 /** ABBA: round i runs the baseline first when i is even. */
 export const roundOrder = (i: number): WindowRound['order'] => (i % 2 === 0 ? 'AB' : 'BA');
 
@@ -57,6 +61,13 @@ export const WindowSettings = z.object({
    * neighbour the false-rollback rate exceeds α (see `npm run bench -- judge`).
    */
   perRun: z.enum(['best', 'median', 'all']).default('best'),
+  /**
+   * How many times sequential sampling may judge this window (see
+   * `sequentialLooks`). Each look spends α / looks and widens the interval to
+   * 1 − (1 − confidence) / looks (Bonferroni over looks), so stopping at the
+   * first look that rolls back does not raise the false-rollback rate.
+   */
+  looks: z.number().int().min(1).default(1),
 });
 export type WindowSettings = z.infer<typeof WindowSettings>;
 export type WindowSettingsInput = z.input<typeof WindowSettings>;
@@ -221,7 +232,10 @@ export function judgeWindow(input: WindowInput): WindowReport {
     maxRounds: input.maxRounds,
     normalizeRounds: input.normalizeRounds,
     perRun: input.perRun,
+    looks: input.looks,
   });
+  const alpha = settings.alpha / settings.looks;
+  const confidence = 1 - (1 - settings.confidence) / settings.looks;
   const rounds = input.rounds;
   const names = [
     ...new Set(rounds.flatMap((r) => [...Object.keys(r.baseline), ...Object.keys(r.candidate)])),
@@ -287,13 +301,13 @@ export function judgeWindow(input: WindowInput): WindowReport {
       name,
       policy,
       pooled,
-      stats: sampledStats(policy, pooled, settings.confidence),
+      stats: sampledStats(policy, pooled, confidence),
     });
   }
   const adjusted = holmAdjust(sampled.map((s) => s.stats.pValue));
   sampled.forEach(({ name, policy, pooled, stats }, i) => {
     const minEffect = settings.minEffect ?? policy.regressionThreshold;
-    const { verdict, reason } = decide(policy, stats, adjusted[i]!, settings.alpha, minEffect);
+    const { verdict, reason } = decide(policy, stats, adjusted[i]!, alpha, minEffect);
     metrics[name] = {
       metric: name,
       verdict,
@@ -301,7 +315,7 @@ export function judgeWindow(input: WindowInput): WindowReport {
       baseline: median(pooled.raw.baseline),
       candidate: median(pooled.raw.candidate),
       effect: stats.effect,
-      interval: { lower: stats.lower, upper: stats.upper, confidence: settings.confidence },
+      interval: { lower: stats.lower, upper: stats.upper, confidence },
       pValue: stats.pValue,
       adjustedPValue: adjusted[i]!,
       minDetectableEffect:

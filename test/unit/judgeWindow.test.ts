@@ -11,6 +11,7 @@ import {
   judgeWindow,
   normalQuantileUpper,
   roundOrder,
+  sequentialLooks,
   type WindowRound,
 } from '../../domain/judge';
 
@@ -177,6 +178,17 @@ describe('judgeWindow', () => {
       })),
     });
     expect(tiny.verdict).toBe('inconclusive');
+  });
+
+  it('spends α over the looks sequential sampling may take (a wider interval per look)', () => {
+    expect(sequentialLooks(6, 20)).toBe(8);
+    expect(sequentialLooks(10, 10)).toBe(1);
+    const rs = rounds(10, 1.05);
+    const once = judgeWindow({ rounds: rs }).metrics.execution_time!;
+    const eight = judgeWindow({ rounds: rs, looks: 8 }).metrics.execution_time!;
+    expect(eight.interval!.confidence).toBeCloseTo(0.9975, 12);
+    expect(eight.interval!.lower!).toBeLessThanOrEqual(once.interval!.lower!);
+    expect(eight.interval!.upper!).toBeGreaterThanOrEqual(once.interval!.upper!);
   });
 
   it('keeps the threshold rule for single values and reports unknown metrics', () => {
