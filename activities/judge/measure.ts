@@ -44,7 +44,8 @@ export interface MeasureDeps {
   onRound?: (index: number, round: WindowRound) => void;
 }
 
-export const DEFAULT_ROUNDS = 6;
+/** The first look must be able to roll back: at 8 a side the exact test reaches p < α / looks. */
+export const DEFAULT_ROUNDS = 8;
 
 export async function measureWindow(
   input: MeasureWindowInput,

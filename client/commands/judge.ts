@@ -133,7 +133,7 @@ export function registerJudge(program: Command, _globals: () => GlobalOptions): 
     .requiredOption('--baseline <dir>', 'the baseline tree')
     .requiredOption('--candidate <dir>', 'the candidate tree')
     .requiredOption('--metrics <cmd>', 'shell command printing the metrics JSON, run in each tree')
-    .option('--rounds <n>', 'rounds before the first judgement (each: once per side)', '6')
+    .option('--rounds <n>', 'rounds before the first judgement (each: once per side)', '8')
     .option(
       '--max-rounds <n>',
       'more rounds while inconclusive, up to this (default: max(20, rounds))',

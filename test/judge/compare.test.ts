@@ -58,7 +58,7 @@ async function compare(candidate: string, extra: string[] = []) {
     '--metrics',
     METRICS,
     '--rounds',
-    '4',
+    '8',
     '--json',
     ...extra,
   ]);
@@ -110,8 +110,8 @@ describe('ratchet judge compare', () => {
     expect(same.code, same.stderr).toBe(0);
     expect(same.report!.verdict).toBe('pass');
     expect(same.report!.metrics.execution_time!.verdict).toBe('pass');
-    // Sequential sampling may have added rounds to the 4 asked for.
-    expect(same.report!.rounds).toBeGreaterThanOrEqual(4);
+    // Sequential sampling may have added rounds to the 8 asked for.
+    expect(same.report!.rounds).toBeGreaterThanOrEqual(8);
     const slower = await compare(slow);
     expect(slower.code, slower.stderr).toBe(1);
     expect(slower.report!.metrics.execution_time!.verdict).toBe('critical');
