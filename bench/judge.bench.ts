@@ -96,11 +96,11 @@ const t1 = performance.now();
 const MIN_EFFECT = 0.05;
 type Rule = (shift: number, seed: number) => Outcome;
 const rules: Array<[string, Rule]> = [
-  ['same window, sequential 6→20 rounds', (s, seed) => sameWindow(s, seed, 6, 20, MIN_EFFECT)],
+  ['same window, sequential 8→20 rounds', (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT)],
   ['same window, fixed 10 rounds', (s, seed) => sameWindow(s, seed, 10, 10, MIN_EFFECT)],
   [
-    'same window 6→20, all samples pooled',
-    (s, seed) => sameWindow(s, seed, 6, 20, MIN_EFFECT, 'all'),
+    'same window 8→20, all samples pooled',
+    (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT, 'all'),
   ],
   ['stored baseline, 10 runs a side', (s, seed) => storedBaseline(s, seed, 10, MIN_EFFECT)],
 ];
