@@ -19,12 +19,6 @@ const slow = path.join(dir, 'slow');
 for (const d of [base, same, slow])
   cpSync(path.join(ROOT, 'examples', 'mathlib'), d, { recursive: true });
 appendFileSync(path.join(same, 'package.json'), '\n'); // a change outside the measured code
-const patched = spawnSync(
-  'patch',
-  ['-p1', '-i', path.join(ROOT, 'examples', 'mathlib-patches', '03-primes-extra-divisors.patch')],
-  { cwd: slow },
-);
-if (patched.status !== 0) throw new Error(`patch failed: ${patched.stderr}`);
 
 // Busy 2 s, idle 2 s; bounded to 30 min should this script die first.
 const neighbour = spawn(
@@ -64,6 +58,14 @@ function compare(candidate: string): string {
 }
 
 try {
+  // The patches apply in order: 01 (the speed-up) is the baseline, 03 on top the slowdown.
+  const apply = (cwd: string, patch: string) => {
+    const file = path.join(ROOT, 'examples', 'mathlib-patches', patch);
+    const res = spawnSync('git', ['apply', file], { cwd, encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`${patch} does not apply: ${res.stderr}`);
+  };
+  for (const d of [base, same, slow]) apply(d, '01-primes-skip-even-numbers.patch');
+  apply(slow, '03-primes-extra-divisors.patch');
   console.log(`examples/mathlib with a CPU burner toggling every 2 s; ${RUNS} runs each`);
   for (const [label, tree] of [
     ['A/A (untouched measured code)', same],
