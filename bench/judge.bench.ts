@@ -9,6 +9,7 @@
  * makes them 1.3–1.8× slower — the heavy tail real timings have.
  */
 import { judge, type MetricPolicyInput } from '../domain/judge';
+import { SAMPLES_PER_RUN, sameWindow, storedBaseline, type Outcome } from './judgeNoise';
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -89,3 +90,47 @@ console.log(
 for (const [label, r] of rows)
   console.log(label.padEnd(40), r.judge.padEnd(16), r.mean10.padEnd(14), r.mean5);
 console.log(`(min effect 5 % unless stated; ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+
+// --- A noisy neighbour: same-window (ABBA) judging next to the stored-baseline rule ---
+const t1 = performance.now();
+const MIN_EFFECT = 0.05;
+type Rule = (shift: number, seed: number) => Outcome;
+const rules: Array<[string, Rule]> = [
+  ['same window, sequential 8→20 rounds', (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT)],
+  ['same window, fixed 10 rounds', (s, seed) => sameWindow(s, seed, 10, 10, MIN_EFFECT)],
+  [
+    'same window 8→20, all samples pooled',
+    (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT, 'all'),
+  ],
+  ['stored baseline, 10 runs a side', (s, seed) => storedBaseline(s, seed, 10, MIN_EFFECT)],
+];
+const scenarios: Array<[string, number]> = [
+  ['no change: rolled back (goal ≤ 1 %)', 1.0],
+  ['10 % slower: rolled back (goal ≥ 95 %)', 1.1],
+  ['2× slower: rolled back (goal 100 %)', 2.0],
+];
+console.log(
+  `\nnoisy neighbour: load off or 1.0–2.0× switching every 2–6 samples; ${TRIALS} trials, ${SAMPLES_PER_RUN} samples a run, α = 0.01, min effect ${MIN_EFFECT * 100} %`,
+);
+console.log('scenario'.padEnd(40), ...rules.map(([name]) => name.padEnd(38)));
+const meanRounds = rules.map(() => [] as number[]);
+scenarios.forEach(([label, shift], si) => {
+  const cells = rules.map(([, rule], ri) => {
+    let rolled = 0;
+    let unsure = 0;
+    for (let t = 0; t < TRIALS; t++) {
+      const o = rule(shift, 100_000 * (si + 1) + t);
+      if (o.rolledBack) rolled++;
+      if (o.inconclusive) unsure++;
+      meanRounds[ri]!.push(o.rounds);
+    }
+    const pct = (k: number) => `${((100 * k) / TRIALS).toFixed(1)} %`;
+    return `${pct(rolled)}${unsure ? ` (${pct(unsure)} inconclusive)` : ''}`.padEnd(38);
+  });
+  console.log(label.padEnd(40), ...cells);
+});
+console.log(
+  'mean rounds (runs a side)'.padEnd(40),
+  ...meanRounds.map((r) => mean(r).toFixed(1).padEnd(38)),
+);
+console.log(`(${((performance.now() - t1) / 1000).toFixed(1)} s)`);

@@ -15,6 +15,7 @@ import type * as DoctorModule from './doctor';
 import type * as EvolveModule from './evolve';
 import type * as GcModule from './gc';
 import type * as HealthModule from './health';
+import type * as JudgeModule from './judge';
 import type * as OperationsModule from './operations';
 import type * as PipelineModule from './pipeline';
 import type * as VersionsModule from './versions';
@@ -114,6 +115,15 @@ export const COMMAND_GROUPS: CommandGroup[] = [
       verb('ping', 'same as `ratchet health check`', 'ping [options]'),
     ],
     load: () => (require('./health') as typeof HealthModule).registerHealth,
+  },
+  {
+    verbs: [
+      verb(
+        'judge',
+        'measure baseline and candidate side by side (interleaved rounds) and judge them',
+      ),
+    ],
+    load: () => (require('./judge') as typeof JudgeModule).registerJudge,
   },
   {
     verbs: [

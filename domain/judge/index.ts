@@ -5,3 +5,7 @@ export * from './metrics';
 export * from './policies';
 export * from './score';
 export * from './stats';
+export * from './interval';
+export * from './window';
+export * from './calibrate';
+export * from './random';

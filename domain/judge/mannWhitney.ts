@@ -28,8 +28,24 @@ function rank(values: readonly number[]): { ranks: number[]; tieSizes: number[] 
   return { ranks, tieSizes };
 }
 
-/** Exact null distribution of U for sizes m, n (no ties): counts of each u, as probabilities. */
-function exactDistribution(m: number, n: number): number[] {
+const distributions = new Map<string, readonly number[]>();
+
+/**
+ * Exact null distribution of U for sizes m, n (no ties): P(U = u) for u = 0..mn.
+ * Memoised per size pair — a deterministic cache, safe in workflow code — because
+ * sequential sampling and the benchmark ask for the same sizes thousands of times.
+ */
+export function exactDistribution(m: number, n: number): readonly number[] {
+  const key = `${m},${n}`;
+  let dist = distributions.get(key);
+  if (!dist) {
+    dist = computeExactDistribution(m, n);
+    distributions.set(key, dist);
+  }
+  return dist;
+}
+
+function computeExactDistribution(m: number, n: number): number[] {
   // f[i][j][u]: arrangements of i first-sample and j second-sample values with statistic u.
   let prev: number[][] = Array.from({ length: n + 1 }, () => [1]);
   for (let i = 1; i <= m; i++) {

@@ -93,3 +93,19 @@ function poly(coefficients: readonly number[], x: number): number {
 export function normalSf(z: number): number {
   return 0.5 * erfc(z / Math.SQRT2);
 }
+
+/**
+ * The z with P(Z ≥ z) = p, by bisection on normalSf: 60 halvings reach double
+ * precision, and this is called a handful of times per judgement.
+ */
+export function normalQuantileUpper(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError('p must be in (0, 1)');
+  let lo = -40;
+  let hi = 40;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (normalSf(mid) > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}

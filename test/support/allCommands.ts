@@ -11,6 +11,7 @@ import { registerDoctor } from '../../client/commands/doctor';
 import { registerEvolve } from '../../client/commands/evolve';
 import { registerGc } from '../../client/commands/gc';
 import { registerHealth } from '../../client/commands/health';
+import { registerJudge } from '../../client/commands/judge';
 import { registerAgent, registerSession } from '../../client/commands/operations';
 import { registerPipeline } from '../../client/commands/pipeline';
 import { registerVersions } from '../../client/commands/versions';
@@ -26,6 +27,7 @@ export const ALL_COMMANDS: Register[] = [
   registerEvolve,
   registerGc,
   registerHealth,
+  registerJudge,
   registerPipeline,
   registerVersions,
   registerWorker,
