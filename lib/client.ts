@@ -14,6 +14,8 @@ export * from '../client/evolution';
 export * from '../client/operations';
 export * from '../client/pipelines';
 export * from '../client/health';
+export { withFaults } from '../client/faults';
+export { stepFault, type Fault, type FaultPlan } from '../domain/faults';
 export { connectClient, connectionOptions } from '../client/connection';
 export { loadSettings, type Settings } from '../config/settings';
 export { ensureSearchAttributes, missingSearchAttributes } from '../client/admin';

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
-import { connectClient, createAgent, loadSettings } from 'ratchet/client';
+import { connectClient, createAgent, loadSettings, stepFault } from 'ratchet/client';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -21,12 +21,15 @@ async function main(): Promise<number> {
   const settings = loadSettings();
   const client = await connectClient(settings);
   try {
-    const outcome = await createAgent(client, settings.taskQueue, {
-      name: values.name,
-      repo: values.repo,
-      // For demos: make one step fail and watch everything before it be undone.
-      failAt: values['fail-at'],
-    });
+    // For demos: make one step fail and watch everything before it be undone. The
+    // fault travels in a Temporal header, never in the operation's input.
+    const failAt = values['fail-at'];
+    const outcome = await createAgent(
+      client,
+      settings.taskQueue,
+      { name: values.name, repo: values.repo },
+      { faults: failAt ? [stepFault('agent', failAt, 'permanent')] : undefined },
+    );
     if (outcome.status === 'completed') {
       console.log(`created ${String(outcome.resources.agentId)} (${outcome.workflowId})`);
       return 0;
@@ -44,6 +47,10 @@ async function main(): Promise<number> {
     // The input is validated before anything starts: nothing was created.
     if (err instanceof ZodError) {
       console.error(err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
+      return 2;
+    }
+    if (err instanceof Error && /^unknown step/.test(err.message)) {
+      console.error(`--fail-at: ${err.message}`);
       return 2;
     }
     throw err;
