@@ -9,12 +9,31 @@ import { FailureType, Lane, recoveryPlan } from '../../domain/pipeline';
 import type { OperatorAction, PipelineStatus } from '../../workflows/pipeline';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 import { pipelineStatus, sendPipelineAction, startPipeline } from '../pipelines';
-import { CliError, ExitCode, printJson, println, progress, table } from '../output';
+import {
+  CliError,
+  ExitCode,
+  printJson,
+  println,
+  progress,
+  startProgress,
+  table,
+  withProgress,
+} from '../output';
 
 function lane(value: string): Lane {
   const parsed = Lane.safeParse(value);
   if (!parsed.success) throw new CliError(`--lane must be one of ${Lane.options.join(', ')}`);
   return parsed.data;
+}
+
+/** One line for the progress spinner: the step running, or what the run waits for. */
+function describeNow(s: PipelineStatus): string {
+  const done = s.steps.filter((x) => x.status === 'completed').length;
+  const last = s.failures[s.failures.length - 1];
+  const step = s.currentStep ? `step ${s.currentStep} (${done}/${s.steps.length} done)` : s.status;
+  if (s.status === 'waiting_for_operator')
+    return `${step}: waiting for an operator (ratchet pipeline retry|skip|rollback|abort ${s.workflowId})`;
+  return last && last.step === s.currentStep ? `${step}, recovering: ${last.strategy}` : step;
 }
 
 function printStatus(s: PipelineStatus): void {
@@ -72,7 +91,11 @@ export function registerPipeline(program: Command, globals: () => GlobalOptions)
         });
         if (!options.json)
           progress(`started ${handle.workflowId}: ${workflowUiUrl(settings, handle.workflowId)}`);
-        const result = await handle.result();
+        const result = await withProgress(
+          startProgress(`pipeline ${parsed.name}`, { json: options.json }),
+          () => handle.result(),
+          async () => pipelineStatus(client, handle.workflowId).then(describeNow),
+        );
         if (options.json) printJson(result);
         else printStatus(result);
         process.exitCode = result.status === 'completed' ? ExitCode.ok : ExitCode.failed;

@@ -1,5 +1,6 @@
 /** Pure parts of observability: activity summaries, current-details Markdown, bounded labels. */
 import { describe, expect, it } from 'vitest';
+import { startProgress } from '../../client/output';
 import { activitySummary } from '../../domain/activitySummaries';
 import { markdownTable, pipelineDetails, sagaDetails } from '../../domain/currentDetails';
 import { lineageDepth } from '../../domain/lineage';
@@ -162,5 +163,39 @@ describe('lineageDepth', () => {
     expect(lineageDepth([v('v1', null), v('v2', 'v1'), v('v3', 'v2'), v('v4', 'v1')])).toBe(3);
     expect(lineageDepth([v('v1', 'v2'), v('v2', 'v1')])).toBe(2);
     expect(lineageDepth([v('v5', 'v4')])).toBe(1);
+  });
+});
+
+describe('startProgress', () => {
+  const fake = (isTTY: boolean) => {
+    const out: string[] = [];
+    return { out, stream: { isTTY, write: (s: string) => out.push(s) > 0 } };
+  };
+
+  it('prints plain lines, once per change, when not on a terminal or with --json', () => {
+    for (const [isTTY, json] of [
+      [false, false],
+      [true, true],
+    ] as const) {
+      const { out, stream } = fake(isTTY);
+      const p = startProgress('pipeline ci', { stream, json });
+      p.step('step build');
+      p.step('step build');
+      p.step('step test');
+      p.done('done');
+      p.step('late');
+      expect(out).toEqual(['pipeline ci: step build\n', 'pipeline ci: step test\n', 'done\n']);
+    }
+  });
+
+  it('redraws one line in place on a terminal and clears it at the end', () => {
+    const { out, stream } = fake(true);
+    const p = startProgress('pipeline ci', { stream });
+    p.step('step build');
+    p.done();
+    expect(out[0]?.startsWith('\r\x1b[2K')).toBe(true);
+    expect(out[0]).toMatch(/. pipeline ci: step build$/);
+    expect(out[out.length - 1]).toBe('\r\x1b[2K');
+    expect(out.join('')).not.toContain('\n');
   });
 });
