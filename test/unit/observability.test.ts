@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { startProgress } from '../../client/output';
 import { activitySummary } from '../../domain/activitySummaries';
-import { markdownTable, pipelineDetails, sagaDetails } from '../../domain/currentDetails';
+import {
+  cycleDetails,
+  markdownTable,
+  pipelineDetails,
+  sagaDetails,
+} from '../../domain/currentDetails';
 import { lineageDepth } from '../../domain/lineage';
 import {
   boundedLabel,
@@ -197,5 +202,45 @@ describe('startProgress', () => {
     expect(out[0]).toMatch(/. pipeline ci: step build$/);
     expect(out[out.length - 1]).toBe('\r\x1b[2K');
     expect(out.join('')).not.toContain('\n');
+  });
+});
+
+describe('cycleDetails', () => {
+  it('shows the active version, iteration, step and the last verdict table', () => {
+    const md = cycleDetails({
+      moduleId: 'mylib',
+      state: 'running',
+      activeVersion: 'v3',
+      iteration: 4,
+      iterations: 10,
+      step: 'evaluate',
+      lastVerdict: {
+        decision: 'rolled_back',
+        score: 42.123,
+        rows: [
+          {
+            metric: 'latency_ms',
+            baseline: 10,
+            candidate: 12.5,
+            effect: 0.25,
+            interval: [0.2, 0.3],
+            pValue: 0.0012,
+            verdict: 'regression',
+          },
+          {
+            metric: 'x',
+            baseline: null,
+            candidate: null,
+            effect: null,
+            pValue: null,
+            verdict: 'n/a',
+          },
+        ],
+      },
+    });
+    expect(md).toContain('**active:** v3 · **iteration:** 4/10 · **step:** evaluate');
+    expect(md).toContain('**last verdict:** rolled_back (score 42.1)');
+    expect(md).toContain('| latency_ms | 10 | 12.5 | +25 % | [20, 30] % | 0.0012 | regression |');
+    expect(md).toContain('| x | — | — | — | — | — | n/a |');
   });
 });
