@@ -119,3 +119,25 @@ export async function withProgress<T>(
     void watching.catch(() => undefined); // its last sleep ends on its own (unref'd)
   }
 }
+
+/**
+ * For a stream of progress lines where "  …" lines are interim ticks (the
+ * Temporal CLI build): on a terminal the ticks redraw one spinner line, and
+ * every other line is printed as is; off a terminal every line is printed.
+ */
+export function progressLines(
+  label: string,
+  stream: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stderr,
+): (line: string) => void {
+  let spinner: ProgressLine | undefined;
+  return (line) => {
+    if (stream.isTTY && line.startsWith('  …')) {
+      spinner ??= startProgress(label, { stream });
+      spinner.step(line.trim().replace(/^…/, ''));
+      return;
+    }
+    spinner?.done();
+    spinner = undefined;
+    stream.write(`${line}\n`);
+  };
+}

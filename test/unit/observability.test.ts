@@ -1,6 +1,6 @@
 /** Pure parts of observability: activity summaries, current-details Markdown, bounded labels. */
 import { describe, expect, it } from 'vitest';
-import { startProgress } from '../../client/output';
+import { progressLines, startProgress } from '../../client/output';
 import { activitySummary } from '../../domain/activitySummaries';
 import {
   cycleDetails,
@@ -242,5 +242,29 @@ describe('cycleDetails', () => {
     expect(md).toContain('**last verdict:** rolled_back (score 42.1)');
     expect(md).toContain('| latency_ms | 10 | 12.5 | +25 % | [20, 30] % | 0.0012 | regression |');
     expect(md).toContain('| x | — | — | — | — | — | n/a |');
+  });
+});
+
+describe('progressLines', () => {
+  it('turns "  …" ticks into one spinner line on a terminal and prints the rest', () => {
+    const out: string[] = [];
+    const show = progressLines('building', { isTTY: true, write: (s: string) => out.push(s) > 0 });
+    show('Building Temporal CLI…');
+    show('  …still building the Temporal CLI (20s)');
+    show('Temporal CLI built in 40s');
+    expect(out[0]).toBe('Building Temporal CLI…\n');
+    expect(out.some((l) => l.includes('building: still building the Temporal CLI (20s)'))).toBe(
+      true,
+    );
+    expect(out[out.length - 1]).toBe('Temporal CLI built in 40s\n');
+    expect(out.filter((l) => l.endsWith('\n'))).toHaveLength(2);
+  });
+
+  it('prints every line off a terminal', () => {
+    const out: string[] = [];
+    const show = progressLines('building', { isTTY: false, write: (s: string) => out.push(s) > 0 });
+    show('a');
+    show('  …b');
+    expect(out).toEqual(['a\n', '  …b\n']);
   });
 });
