@@ -159,12 +159,15 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineStatus
     },
   );
 
-  const checkpoint = (metadata: Record<string, unknown>): Promise<CheckpointRecord> =>
-    store.createCheckpoint({
+  const checkpoint = async (metadata: Record<string, unknown>): Promise<CheckpointRecord> => {
+    const cp = await store.createCheckpoint({
       workspace: raw.workspace,
       moduleId,
       metadata: { lane, pipeline: pipeline.name, ...metadata },
     });
+    count('ratchet_version_checkpoints_total', { module_id: moduleId });
+    return cp;
+  };
   const start = await checkpoint({ step: 0, stepName: 'start', success: true });
   let lastGood = start;
   let lastGoodIndex = -1;
