@@ -16,6 +16,7 @@ import {
   METRICS,
   pipelineRevertReason,
   REVERT_REASONS,
+  revertReasonOf,
 } from '../../domain/metrics';
 import { FAILURE_TYPES } from '../../domain/pipeline';
 import type { VersionRecord } from '../../domain/versions';
@@ -266,5 +267,20 @@ describe('progressLines', () => {
     show('a');
     show('  …b');
     expect(out).toEqual(['a\n', '  …b\n']);
+  });
+});
+
+describe('revertReasonOf', () => {
+  it('maps candidate-failure codes and messages onto the closed enum', () => {
+    expect(revertReasonOf('tests_failed: 2 failing')).toBe('TEST_FAILURE');
+    expect(revertReasonOf('tests failed')).toBe('TEST_FAILURE');
+    expect(revertReasonOf('manual: the operator said so')).toBe('MANUAL');
+    expect(revertReasonOf('breaking_change')).toBe('BREAKING');
+    expect(revertReasonOf('critical_regression: latency +40 %')).toBe('REGRESSION');
+    expect(revertReasonOf('approval_timed_out')).toBe('TIMEOUT');
+    expect(revertReasonOf('HEALTH_FAILURE')).toBe('HEALTH_FAILURE');
+    expect(revertReasonOf('cascading rollback')).toBe('VERIFICATION_FAILURE');
+    for (const hostile of ['', null, undefined, '💥'.repeat(1000), 'x'.repeat(10_000)])
+      expect(REVERT_REASONS).toContain(revertReasonOf(hostile));
   });
 });
