@@ -30,13 +30,8 @@ export const SAGA_OPERATIONS = [
 export const SAGA_OUTCOMES = ['completed', 'compensated', 'compensation_incomplete'] as const;
 export const COMPENSATION_OUTCOMES = ['succeeded', 'failed', 'skipped'] as const;
 export const RECOVERY_OUTCOMES = ['succeeded', 'failed'] as const;
-export const CYCLE_DECISIONS = [
-  'accepted',
-  'rejected',
-  'rolled_back',
-  'awaiting_approval',
-  'inconclusive',
-] as const;
+/** An iteration's decision (domain/evolution/results.ts's IterationDecision). */
+export const CYCLE_DECISIONS = ['accepted', 'rejected', 'rolled_back', 'pending_approval'] as const;
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
