@@ -12,3 +12,4 @@ export {
   sessionDelete,
 } from './agents';
 export { operatorUpdate, pipelineRun, pipelineStatusQuery } from './pipeline';
+export { janitor } from './janitor';

@@ -17,6 +17,7 @@ import { startWorkerGauges } from '../../workers/metrics';
 import { installRuntime } from '../../workers/runtime';
 import { createRatchetWorker } from '../../workers/worker';
 import { ensureSearchAttributes } from '../admin';
+import { ensureJanitorSchedule } from '../janitor';
 import { connectionOptions, nativeConnectionOptions } from '../connection';
 import { settingsFrom, type GlobalOptions } from '../context';
 import { runDemo } from '../demo';
@@ -86,6 +87,9 @@ export async function runDev(settings: Settings, options: DevOptions): Promise<n
       taskQueue: settings.taskQueue,
       activityDeps: { dataDir: settings.dataDir },
     });
+    if (await ensureJanitorSchedule(client, settings.taskQueue)) {
+      progress('Created the ratchet-janitor schedule (ratchet gc every 5 minutes).');
+    }
     progress(`Worker polling task queue "${settings.taskQueue}". Ctrl-C to stop.`);
     // The worker shuts itself down on SIGINT/SIGTERM; run() resolves then.
     const running = worker.run();

@@ -2,19 +2,24 @@
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
 import { workflowUiUrl, type Settings } from '../../config/settings';
-import { AGENT_STEPS, SESSION_STEPS, type OperationOutcome } from '../../domain/operations';
-import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
+import { stepFault } from '../../domain/faults';
 import {
-  createAgent,
-  createSession,
-  deleteAgent,
-  deleteSession,
-  listAgents,
-  listSessions,
-  operationLedger,
-} from '../operations';
+  AGENT_STEPS,
+  FailMode,
+  SESSION_STEPS,
+  type OperationOutcome,
+} from '../../domain/operations';
+import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
+// Types only: create/delete require it when they run, so `list` never loads the Temporal client.
+import type * as Operations from '../operations';
+import { listAgents, listSessions } from '../registry';
 import { CliError, ExitCode, printJson, println, progress, table } from '../output';
+import { collect } from './storeCli';
+import { registerAgentAudit } from './audit';
 import path from 'node:path';
+import { unsafePathReason } from '../../activities/infra/paths';
+
+const operations = () => require('../operations') as typeof Operations;
 
 interface CreateOptions {
   name: string;
@@ -23,6 +28,7 @@ interface CreateOptions {
   memory?: string;
   failAt?: string;
   failMode?: string;
+  tempFile?: string[];
   json?: boolean;
 }
 
@@ -104,7 +110,13 @@ function register(
   if (kind === 'agent') {
     create
       .option('--command <cmd>', 'the agent process (sh -c); default: the bundled runner')
-      .option('--memory <mb>', 'memory to book', '512');
+      .option('--memory <mb>', 'memory to book', '512')
+      .option(
+        '--temp-file <path>',
+        'a temporary file or folder the agent may create, removed on rollback (repeatable)',
+        collect,
+        [],
+      );
   }
   create.action(async (options: CreateOptions) => {
     process.exitCode = await guarded(async () => {
@@ -112,15 +124,25 @@ function register(
       if (options.failAt && !steps.includes(options.failAt)) {
         throw new CliError(`unknown step "${options.failAt}"; steps: ${steps.join(', ')}`);
       }
+      const mode = FailMode.safeParse(options.failMode ?? 'permanent');
+      if (!mode.success) {
+        throw new CliError(
+          `--fail-mode: unknown mode "${options.failMode}"; modes: ${FailMode.options.join(', ')}`,
+        );
+      }
+      // The demo switch travels as a fault plan header, never in the operation's input.
+      const faults = options.failAt ? [stepFault(kind, options.failAt, mode.data)] : undefined;
+      const repo = options.repo ? path.resolve(options.repo) : undefined;
+      const unsafe = repo && (await unsafePathReason(repo, { dataDir: settings.dataDir }));
+      if (unsafe) throw new CliError(`--repo ${repo}: ${unsafe}`);
       const input = {
         name: options.name,
-        repo: options.repo ? path.resolve(options.repo) : undefined,
-        failAt: options.failAt,
-        failMode: options.failMode,
+        repo,
         ...(kind === 'agent'
           ? {
               command: options.command,
               memoryMb: options.memory === undefined ? undefined : Number(options.memory),
+              tempFiles: (options.tempFile ?? []).map((f) => path.resolve(f)),
             }
           : {}),
       };
@@ -128,8 +150,8 @@ function register(
       if (!options.json) progress(`creating ${kind} ${options.name}…`);
       const outcome =
         kind === 'agent'
-          ? await createAgent(client, settings.taskQueue, input)
-          : await createSession(client, settings.taskQueue, input);
+          ? await operations().createAgent(client, settings.taskQueue, input, { faults })
+          : await operations().createSession(client, settings.taskQueue, input, { faults });
       return report(settings, outcome, options.json);
     });
   });
@@ -137,10 +159,10 @@ function register(
     .command('list')
     .description(`${kind}s in the registry`)
     .option('--json', 'print JSON')
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
       const settings = settingsFrom(globals());
       if (kind === 'agent') {
-        const agents = listAgents(settings.dataDir);
+        const agents = await listAgents(settings.dataDir);
         if (options.json) printJson(agents);
         else
           println(
@@ -150,7 +172,7 @@ function register(
             ),
           );
       } else {
-        const sessions = listSessions(settings.dataDir);
+        const sessions = await listSessions(settings.dataDir);
         if (options.json) printJson(sessions);
         else
           println(
@@ -172,8 +194,8 @@ function register(
         const client = await clientFrom(settings);
         const outcome =
           kind === 'agent'
-            ? await deleteAgent(client, settings.taskQueue, id)
-            : await deleteSession(client, settings.taskQueue, id);
+            ? await operations().deleteAgent(client, settings.taskQueue, id)
+            : await operations().deleteSession(client, settings.taskQueue, id);
         return report(settings, outcome, options.json);
       });
     });
@@ -192,7 +214,7 @@ function registerStatus(group: Command, globals: () => GlobalOptions, kind: stri
       if (!/^[A-Za-z0-9._:@-]{1,200}$/.test(workflowId))
         throw new CliError(`workflowId: not a workflow id: ${JSON.stringify(workflowId)}`);
       const client = await clientFrom(settings);
-      const live = await operationLedger(client, workflowId);
+      const live = await operations().operationLedger(client, workflowId);
       if (!live) throw new CliError(`no operation ${workflowId}`, ExitCode.failed);
       if (options.json) printJson(live);
       else {
@@ -228,6 +250,8 @@ function registerStatus(group: Command, globals: () => GlobalOptions, kind: stri
 
 export function registerAgent(program: Command, globals: () => GlobalOptions): void {
   register(program, globals, 'agent', AGENT_STEPS);
+  const agent = program.commands.find((c) => c.name() === 'agent');
+  if (agent) registerAgentAudit(agent, globals);
 }
 
 export function registerSession(program: Command, globals: () => GlobalOptions): void {

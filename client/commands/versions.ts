@@ -18,8 +18,9 @@ import { renderLineageText, rollbackTarget } from '../../domain/lineage';
 import { lineageGraphDot } from '../../domain/lineageGraph';
 import { dotToSvg } from '../lineageSvg';
 import { ModuleId, VersionStatus } from '../../domain/versions';
-import type { GlobalOptions } from '../context';
-import { CliError, ExitCode, printJson, println } from '../output';
+import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
+import { pendingApprovals } from '../pendingApprovals';
+import { CliError, ExitCode, printJson, println, table } from '../output';
 import { collect, storeCall, storeFrom } from './storeCli';
 
 function moduleArg(id: string): string {
@@ -70,6 +71,42 @@ export function registerVersions(program: Command, globals: () => GlobalOptions)
   const versions = program
     .command('versions')
     .description('version lineage: statuses, tags, rollback targets, compatibility');
+  versions
+    .command('pending')
+    .description(
+      'every candidate waiting for approval, across all running cycles and modules (needs the server)',
+    )
+    .option('--module <id>', 'only this module')
+    .option('--json', 'print { pending: [{ workflowId, moduleId, version, … }], unreadable }')
+    .action(async (o: { module?: string; json?: boolean }) => {
+      const moduleId = o.module === undefined ? undefined : moduleArg(o.module);
+      const settings = settingsFrom(globals());
+      const result = await pendingApprovals(await clientFrom(settings), {
+        ...(moduleId ? { moduleId } : {}),
+      });
+      if (o.json) printJson(result);
+      else {
+        println(
+          result.pending.length
+            ? table(
+                ['CYCLE', 'MODULE', 'VERSION', 'ITERATION', 'KIND', 'COMPAT', 'DEADLINE', 'REASON'],
+                result.pending.map((p) => [
+                  p.workflowId,
+                  p.moduleId,
+                  p.version,
+                  p.iteration,
+                  p.kind,
+                  p.compatibility ?? '-',
+                  p.deadline,
+                  p.reason,
+                ]),
+              )
+            : 'no candidates waiting for approval',
+        );
+        for (const u of result.unreadable) println(`could not read ${u.workflowId}: ${u.error}`);
+      }
+      process.exitCode = ExitCode.ok;
+    });
 
   versions
     .command('lineage')

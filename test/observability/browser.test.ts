@@ -21,6 +21,7 @@ import { LIST_QUERIES } from '../../domain/searchAttributes';
 import { startLocalTemporal, type LocalTemporal } from '../../server/localTemporal';
 import { freePort } from '../../server/ports';
 import { createRatchetWorker } from '../../workers/worker';
+import { stepFault } from '../../domain/faults';
 import { taskQueueFor } from '../helpers';
 
 const CHROMIUM = process.env.RATCHET_CHROMIUM ?? '/usr/bin/chromium';
@@ -126,10 +127,12 @@ describe.skipIf(!hasChromium)('the Temporal Web UI, in Chromium', () => {
     });
     // The worker keeps running while the browser looks: current details are a query.
     await worker.runUntil(async () => {
-      const agent = await createAgent(client, taskQueue, {
-        name: 'shown',
-        failAt: 'spawn_process',
-      });
+      const agent = await createAgent(
+        client,
+        taskQueue,
+        { name: 'shown' },
+        { faults: [stepFault('agent', 'spawn_process', 'permanent')] },
+      );
       expect(agent.status).toBe('compensated');
 
       // Timeline: every activity reads as the operation.
@@ -148,7 +151,7 @@ describe.skipIf(!hasChromium)('the Temporal Web UI, in Chromium', () => {
         .poll(async () => visibleText(), { timeout: 30_000 })
         .toContain('compensation ledger');
       const metadata = await visibleText();
-      expect(metadata).toContain('create agent shown (failAt spawn_process, permanent)');
+      expect(metadata).toContain('create agent shown (injected: spawnAgentProcess permanent)');
       expect(metadata).toMatch(/remove_record\s+100\s+succeeded\s+1/);
       expect(metadata).toContain('cleanup completeness');
       await shoot('agent-compensated-details');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { defaultPayloadConverter, type ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive } from '../../activities/agents/processes';
+import { isAlive } from '../../activities/infra/processes';
 import { operationLedger } from '../../client/operations';
 import type { OperationOutcome } from '../../domain/operations';
 import type { LiveOperation } from '../../domain/sagaLedger';
@@ -89,7 +89,7 @@ describe('the live compensation ledger', () => {
       const failure = (await handle.result().catch((e: unknown) => e)) as WorkflowFailedError;
       expect(failure).toBeInstanceOf(WorkflowFailedError);
       const outcome = (failure.cause as ApplicationFailure).details?.[0] as OperationOutcome;
-      expect(isAlive(Number(outcome.resources.pid))).toBe(false);
+      expect(await isAlive(Number(outcome.resources.pid))).toBe(false);
       const after = (await operationLedger(env.client, workflowId))!;
       expect(after.phase).toBe('compensated');
       expect(after.compensations.every((c) => ['succeeded', 'skipped'].includes(c.status))).toBe(

@@ -15,6 +15,7 @@ import { createAgent } from '../../client/operations';
 import { sendPipelineAction, startPipeline } from '../../client/pipelines';
 import { exportedSeriesNames, SDK_METRICS } from '../../domain/metrics';
 import { freePort } from '../../server/ports';
+import { stepFault } from '../../domain/faults';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
 import { scrape, valueOf, type Sample } from './prometheusText';
 
@@ -95,11 +96,12 @@ describe('the worker metrics endpoint', () => {
     const a = await startMetricsWorker(taskQueue, dataDir);
     workers.push(a);
 
-    const agent = await createAgent(env.client, taskQueue, {
-      name: 'scraped',
-      failAt: 'spawn_process',
-      failMode: 'permanent',
-    });
+    const agent = await createAgent(
+      env.client,
+      taskQueue,
+      { name: 'scraped' },
+      { faults: [stepFault('agent', 'spawn_process', 'permanent')] },
+    );
     expect(agent.status).toBe('compensated');
 
     const rolledBack = await startPipeline(env.client, taskQueue, {
