@@ -16,12 +16,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { parsePipeline } from '../../activities/pipelines/load';
 import { createAgent } from '../../client/operations';
+import { stepFault } from '../../domain/faults';
 import { startPipeline } from '../../client/pipelines';
 import { LIST_QUERIES } from '../../domain/searchAttributes';
 import { startLocalTemporal, type LocalTemporal } from '../../server/localTemporal';
 import { freePort } from '../../server/ports';
 import { createRatchetWorker } from '../../workers/worker';
-import { stepFault } from '../../domain/faults';
 import { taskQueueFor } from '../helpers';
 
 const CHROMIUM = process.env.RATCHET_CHROMIUM ?? '/usr/bin/chromium';

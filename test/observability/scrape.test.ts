@@ -12,10 +12,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { parsePipeline } from '../../activities/pipelines/load';
 import { createAgent } from '../../client/operations';
+import { stepFault } from '../../domain/faults';
 import { sendPipelineAction, startPipeline } from '../../client/pipelines';
 import { exportedSeriesNames, SDK_METRICS } from '../../domain/metrics';
 import { freePort } from '../../server/ports';
-import { stepFault } from '../../domain/faults';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
 import { scrape, valueOf, type Sample } from './prometheusText';
 
