@@ -121,7 +121,12 @@ export function cycleDetails(input: {
   iteration: number;
   iterations: number;
   step: string | null;
-  lastVerdict: { decision: string; score: number | null; rows: readonly VerdictRow[] } | null;
+  lastVerdict: {
+    decision: string;
+    score: number | null;
+    rows: readonly VerdictRow[];
+    reason?: string;
+  } | null;
 }): string {
   const parts = [
     `### evolve ${input.moduleId}`,
@@ -146,6 +151,8 @@ export function cycleDetails(input: {
         ]),
       ),
     );
+    // Last, and short: the Web UI's frame may cut the final line of a long table.
+    if (v.reason) parts.push('', `_${v.reason.replace(/[_*\n]/g, ' ').slice(0, 160)}_`);
   }
   return parts.join('\n');
 }

@@ -43,6 +43,7 @@ function show(run: CycleRun): void {
         ? {
             decision: last.decision,
             score: last.safetyScore,
+            reason: last.reason,
             rows: Object.entries(last.metrics).map(([metric, m]) => ({ metric, ...m })),
           }
         : null,
