@@ -45,6 +45,7 @@ const TABLE: Record<string, (a: Args) => string> = {
   runGate: (a) => `gate (${short(str(a, 'command'))})`,
   runSmokeCheck: (a) => `smoke check (${short(str(a, 'command'))})`,
   collectMetrics: (a) => `metrics (${short(str(a, 'command'))})`,
+  appendEventLog: () => "append to the cycle's event log",
   recordEvents: (a) => `record ${Array.isArray(a.events) ? a.events.length : 0} events`,
   postEventsToWebhook: (a) =>
     `post ${Array.isArray(a.events) ? a.events.length : 0} events to webhook`,

@@ -98,3 +98,61 @@ export function pipelineDetails(input: {
   );
   return parts.join('\n');
 }
+
+export interface VerdictRow {
+  metric: string;
+  baseline: number | null;
+  candidate: number | null;
+  effect: number | null;
+  /** Confidence interval of the effect, when the judge gives one. */
+  interval?: readonly [number, number] | null;
+  pValue: number | null;
+  verdict: string;
+}
+
+const num = (v: number | null | undefined, digits = 4) =>
+  v === null || v === undefined || !Number.isFinite(v) ? null : Number(v.toPrecision(digits));
+
+/** A cycle: active version, iteration and step, and the last verdict as a small table. */
+export function cycleDetails(input: {
+  moduleId: string;
+  state: string;
+  activeVersion: string | null;
+  iteration: number;
+  iterations: number;
+  step: string | null;
+  lastVerdict: {
+    decision: string;
+    score: number | null;
+    rows: readonly VerdictRow[];
+    reason?: string;
+  } | null;
+}): string {
+  const parts = [
+    `### evolve ${input.moduleId}`,
+    `**state:** ${input.state} · **active:** ${input.activeVersion ?? '—'} · **iteration:** ${input.iteration}/${input.iterations}${input.step ? ` · **step:** ${input.step}` : ''}`,
+  ];
+  const v = input.lastVerdict;
+  if (v) {
+    parts.push(
+      '',
+      `**last verdict:** ${v.decision}${v.score === null ? '' : ` (score ${num(v.score, 3)})`}`,
+      '',
+      markdownTable(
+        ['metric', 'baseline', 'candidate', 'effect', 'interval', 'p', 'verdict'],
+        v.rows.map((r) => [
+          r.metric,
+          num(r.baseline),
+          num(r.candidate),
+          r.effect === null ? null : `${r.effect >= 0 ? '+' : ''}${num(r.effect * 100, 3)} %`,
+          r.interval ? `[${num(r.interval[0] * 100, 3)}, ${num(r.interval[1] * 100, 3)}] %` : null,
+          num(r.pValue, 3),
+          r.verdict,
+        ]),
+      ),
+    );
+    // Last, and short: the Web UI's frame may cut the final line of a long table.
+    if (v.reason) parts.push('', `_${v.reason.replace(/[_*\n]/g, ' ').slice(0, 160)}_`);
+  }
+  return parts.join('\n');
+}

@@ -30,13 +30,8 @@ export const SAGA_OPERATIONS = [
 export const SAGA_OUTCOMES = ['completed', 'compensated', 'compensation_incomplete'] as const;
 export const COMPENSATION_OUTCOMES = ['succeeded', 'failed', 'skipped'] as const;
 export const RECOVERY_OUTCOMES = ['succeeded', 'failed'] as const;
-export const CYCLE_DECISIONS = [
-  'accepted',
-  'rejected',
-  'rolled_back',
-  'awaiting_approval',
-  'inconclusive',
-] as const;
+/** An iteration's decision (domain/evolution/results.ts's IterationDecision). */
+export const CYCLE_DECISIONS = ['accepted', 'rejected', 'rolled_back', 'pending_approval'] as const;
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
@@ -206,4 +201,53 @@ export function pipelineRevertReason(failureType: string): RevertReason {
     default:
       return 'VERIFICATION_FAILURE';
   }
+}
+
+/** The evolution cycle's candidate-failure codes, as revert reasons. */
+const CANDIDATE_REASONS: Record<string, RevertReason> = {
+  tests_failed: 'TEST_FAILURE',
+  gate_failed: 'REGRESSION',
+  timeout: 'TIMEOUT',
+  mutator_timeout: 'TIMEOUT',
+  approval_timed_out: 'TIMEOUT',
+  metrics_crashed: 'VERIFICATION_FAILURE',
+  metrics_empty: 'VERIFICATION_FAILURE',
+  metrics_invalid: 'VERIFICATION_FAILURE',
+  metric_missing: 'VERIFICATION_FAILURE',
+  mutator_crashed: 'VERIFICATION_FAILURE',
+  mutator_no_change: 'VERIFICATION_FAILURE',
+  patch_does_not_apply: 'VERIFICATION_FAILURE',
+  edit_scope: 'VERIFICATION_FAILURE',
+  changed_during_evaluation: 'VERIFICATION_FAILURE',
+  workspace_destroyed: 'HEALTH_FAILURE',
+  processes_left: 'HEALTH_FAILURE',
+  regression: 'REGRESSION',
+  critical_regression: 'REGRESSION',
+  low_safety_score: 'REGRESSION',
+  breaking_change: 'BREAKING',
+  rejected_by_operator: 'MANUAL',
+  interrupted_by_operator: 'MANUAL',
+  manual: 'MANUAL',
+};
+
+/**
+ * The closed revert reason for a rollback: from a candidate-failure code when
+ * there is one (alone or before a ':'), else from the words of the message;
+ * an unknown reason is a verification failure (the version did not hold).
+ */
+export function revertReasonOf(reason: string | null | undefined): RevertReason {
+  const text = (reason ?? '').trim();
+  if ((REVERT_REASONS as readonly string[]).includes(text)) return text as RevertReason;
+  const code = text.split(':')[0]!.trim().toLowerCase();
+  const known = CANDIDATE_REASONS[code];
+  if (known) return known;
+  const t = text.toLowerCase();
+  if (/\btests? (failed|failing)|test_failure/.test(t)) return 'TEST_FAILURE';
+  if (/timed? ?out|timeout/.test(t)) return 'TIMEOUT';
+  if (/breaking/.test(t)) return 'BREAKING';
+  if (/regress|safety score|slower|worse/.test(t)) return 'REGRESSION';
+  if (/health|process/.test(t)) return 'HEALTH_FAILURE';
+  if (/depend|network|registry/.test(t)) return 'DEPENDENCY';
+  if (/operator|manual|rejected/.test(t)) return 'MANUAL';
+  return 'VERIFICATION_FAILURE';
 }

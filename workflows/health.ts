@@ -44,7 +44,9 @@ export async function healthCheck(input: HealthCheckInput = {}): Promise<HealthC
   setHandler(heldQuery, () => holding);
   if (input.holdSeconds && input.holdSeconds > 0) {
     holding = true;
-    await condition(() => released, `${input.holdSeconds} seconds`);
+    await condition(() => released, `${input.holdSeconds} seconds`, {
+      summary: `wait up to ${input.holdSeconds}s for a release signal`,
+    });
     holding = false;
   }
   return { worker, released, releasedBy };

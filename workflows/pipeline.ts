@@ -205,6 +205,7 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineStatus
       metadata: { lane: inLane, pipeline: pipeline.name, ...metadata },
     });
     status.lastCheckpointId = cp.checkpointId;
+    count('ratchet_version_checkpoints_total', { module_id: moduleId });
     return cp;
   };
   const start = await checkpoint(lane, { step: from.index, stepName: 'start', success: true });

@@ -21,7 +21,7 @@ import { ensureJanitorSchedule } from '../janitor';
 import { connectionOptions, nativeConnectionOptions } from '../connection';
 import { settingsFrom, type GlobalOptions } from '../context';
 import { runDemo } from '../demo';
-import { ExitCode, progress } from '../output';
+import { ExitCode, progress, progressLines } from '../output';
 
 interface DevOptions {
   demo?: boolean;
@@ -50,7 +50,8 @@ async function ensureServer(settings: Settings): Promise<DevServer | undefined> 
   progress(`Starting Temporal dev server on ${address}, database ${dbFilename}…`);
   return startLocalTemporal({
     cacheDir: settings.cacheDir,
-    onProgress: progress,
+    // A first run builds the Temporal CLI for minutes: a spinner on a terminal, not a tick per line.
+    onProgress: progressLines('building the Temporal CLI'),
     ip: address.slice(0, address.lastIndexOf(':')).replace(/^localhost$/, '127.0.0.1'),
     port: Number(address.slice(address.lastIndexOf(':') + 1)),
     uiPort: settings.uiPort,

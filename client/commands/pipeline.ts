@@ -19,7 +19,16 @@ import type { OperatorAction, PipelineStatus } from '../../workflows/pipeline';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 import { storeCall, storeFrom } from './storeCli';
 import { pipelineStatus, sendPipelineAction, startPipeline } from '../pipelines';
-import { CliError, ExitCode, printJson, println, progress, table } from '../output';
+import {
+  CliError,
+  ExitCode,
+  printJson,
+  println,
+  progress,
+  startProgress,
+  table,
+  withProgress,
+} from '../output';
 
 /** `fast` is the guide's other name for the docs lane. */
 function lane(value: string): Lane {
@@ -44,6 +53,16 @@ async function checkStart(
     checkpointMetadata: metadata,
   });
   if ('error' in start) throw new CliError(start.error);
+}
+
+/** One line for the progress spinner: the step running, or what the run waits for. */
+function describeNow(s: PipelineStatus): string {
+  const done = s.steps.filter((x) => x.status === 'completed').length;
+  const last = s.failures[s.failures.length - 1];
+  const step = s.currentStep ? `step ${s.currentStep} (${done}/${s.steps.length} done)` : s.status;
+  if (s.status === 'waiting_for_operator')
+    return `${step}: waiting for an operator (ratchet pipeline retry|skip|rollback|abort ${s.workflowId})`;
+  return last && last.step === s.currentStep ? `${step}, recovering: ${last.strategy}` : step;
 }
 
 function printStatus(s: PipelineStatus): void {
@@ -137,7 +156,11 @@ export function registerPipeline(program: Command, globals: () => GlobalOptions)
         });
         if (!options.json)
           progress(`started ${handle.workflowId}: ${workflowUiUrl(settings, handle.workflowId)}`);
-        const result = await handle.result();
+        const result = await withProgress(
+          startProgress(`pipeline ${parsed.name}`, { json: options.json }),
+          () => handle.result(),
+          async () => pipelineStatus(client, handle.workflowId).then(describeNow),
+        );
         if (options.json) printJson(result);
         else printStatus(result);
         process.exitCode = result.status === 'completed' ? ExitCode.ok : ExitCode.failed;

@@ -16,13 +16,21 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { parsePipeline } from '../../activities/pipelines/load';
 import { createAgent } from '../../client/operations';
+import { stepFault } from '../../domain/faults';
+import { resolveEvolutionConfig, startEvolution } from '../../client/evolution';
 import { startPipeline } from '../../client/pipelines';
 import { LIST_QUERIES } from '../../domain/searchAttributes';
 import { startLocalTemporal, type LocalTemporal } from '../../server/localTemporal';
 import { freePort } from '../../server/ports';
 import { createRatchetWorker } from '../../workers/worker';
-import { stepFault } from '../../domain/faults';
 import { taskQueueFor } from '../helpers';
+import {
+  BASE_FILES,
+  baseConfig,
+  CHANGES,
+  writeFiles,
+  writeMutator,
+} from '../support/evolutionFixture';
 
 const CHROMIUM = process.env.RATCHET_CHROMIUM ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -185,6 +193,33 @@ steps:
       expect(pipelineText).toMatch(/recovery plan for test \(test_failure\): RETRY → ROLLBACK ←/);
       expect(pipelineText).toContain('rolled_back');
       await shoot('pipeline-rolled-back-details');
+
+      // A finished demo-like cycle: its current details carry the last verdict as a table.
+      const evoRoot = path.join(scratch, 'evo');
+      const evoWs = path.join(evoRoot, 'shown-lib');
+      mkdirSync(evoWs, { recursive: true });
+      writeFiles(evoWs, BASE_FILES);
+      const mutator = writeMutator(evoRoot, { 1: { files: CHANGES.faster } });
+      const cycle = await startEvolution(
+        client,
+        taskQueue,
+        resolveEvolutionConfig(baseConfig(evoWs, mutator)),
+        `evolve-shown-lib-${Date.now().toString(36)}`,
+      );
+      expect((await cycle.result()).iterations[0]?.decision).toBe('accepted');
+      await openRun(cycle.workflowId, 'User Metadata');
+      await expect.poll(async () => visibleText(), { timeout: 30_000 }).toContain('last verdict');
+      const cycleText = await visibleText();
+      expect(cycleText).toContain('evolve shown-lib');
+      expect(cycleText).toMatch(/active:\s*v2/);
+      expect(cycleText).toMatch(/metric\s+baseline\s+candidate\s+effect/);
+      expect(cycleText).toContain('checkpoint shown-lib');
+      await shoot('cycle-details');
+      await openRun(cycle.workflowId, 'Search Attributes');
+      await expect
+        .poll(async () => visibleText(), { timeout: 30_000 })
+        .toContain('"RatchetVerdict": "accepted"');
+      expect(await visibleText()).toContain('"RatchetActiveVersion": "v2"');
 
       // The list view finds runs with the documented queries.
       await page.goto(

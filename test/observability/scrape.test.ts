@@ -12,10 +12,19 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { parsePipeline } from '../../activities/pipelines/load';
 import { createAgent } from '../../client/operations';
+import { stepFault } from '../../domain/faults';
 import { sendPipelineAction, startPipeline } from '../../client/pipelines';
 import { exportedSeriesNames, SDK_METRICS } from '../../domain/metrics';
+import { ACTIVE_VERSION_KEY, VERDICT_KEY } from '../../domain/searchAttributes';
+import { resolveEvolutionConfig, startEvolution } from '../../client/evolution';
+import {
+  BASE_FILES,
+  baseConfig,
+  CHANGES,
+  writeFiles,
+  writeMutator,
+} from '../support/evolutionFixture';
 import { freePort } from '../../server/ports';
-import { stepFault } from '../../domain/faults';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
 import { scrape, valueOf, type Sample } from './prometheusText';
 
@@ -251,5 +260,49 @@ steps:
         interval: 300,
       })
       .toBe(0);
+  });
+
+  it('counts a cycle: an iteration rolled back with reason TEST_FAILURE, its verdict time', async () => {
+    const worker = workers[workers.length - 1]!;
+    const root = env.tempDir('ratchet-scrape-evo-');
+    const ws = path.join(root, `scrape-cycle-${suffix}`);
+    mkdirSync(ws);
+    writeFiles(ws, BASE_FILES);
+    const mutator = writeMutator(root, { 1: { files: CHANGES.bug } });
+    const moduleId = path.basename(ws);
+    const handle = await startEvolution(
+      env.client,
+      taskQueue,
+      resolveEvolutionConfig(baseConfig(ws, mutator)),
+      `evolve-scrape-${suffix}`,
+    );
+    const result = await handle.result();
+    expect(result.iterations[0]?.decision).toBe('rolled_back');
+    let samples: Sample[] = [];
+    await expect
+      .poll(
+        async () => {
+          samples = await scrape(worker.metrics);
+          return valueOf(samples, 'ratchet_cycle_iterations_total', {
+            ...mine,
+            module_id: moduleId,
+            decision: 'rolled_back',
+          });
+        },
+        { timeout: 30_000, interval: 300 },
+      )
+      .toBe(1);
+    expect(
+      valueOf(samples, 'ratchet_version_rollbacks_total', {
+        module_id: moduleId,
+        reason: 'TEST_FAILURE',
+      }),
+    ).toBe(1);
+    expect(
+      valueOf(samples, 'ratchet_cycle_time_to_verdict_seconds_count', { module_id: moduleId }),
+    ).toBe(1);
+    const description = await handle.describe();
+    expect(description.typedSearchAttributes.get(VERDICT_KEY)).toBe('rolled_back');
+    expect(description.typedSearchAttributes.get(ACTIVE_VERSION_KEY)).toBe('v1');
   });
 });

@@ -1,7 +1,13 @@
 /** Pure parts of observability: activity summaries, current-details Markdown, bounded labels. */
 import { describe, expect, it } from 'vitest';
+import { progressLines, startProgress } from '../../client/output';
 import { activitySummary } from '../../domain/activitySummaries';
-import { markdownTable, pipelineDetails, sagaDetails } from '../../domain/currentDetails';
+import {
+  cycleDetails,
+  markdownTable,
+  pipelineDetails,
+  sagaDetails,
+} from '../../domain/currentDetails';
 import { lineageDepth } from '../../domain/lineage';
 import {
   boundedLabel,
@@ -10,6 +16,7 @@ import {
   METRICS,
   pipelineRevertReason,
   REVERT_REASONS,
+  revertReasonOf,
 } from '../../domain/metrics';
 import { FAILURE_TYPES } from '../../domain/pipeline';
 import type { VersionRecord } from '../../domain/versions';
@@ -162,5 +169,118 @@ describe('lineageDepth', () => {
     expect(lineageDepth([v('v1', null), v('v2', 'v1'), v('v3', 'v2'), v('v4', 'v1')])).toBe(3);
     expect(lineageDepth([v('v1', 'v2'), v('v2', 'v1')])).toBe(2);
     expect(lineageDepth([v('v5', 'v4')])).toBe(1);
+  });
+});
+
+describe('startProgress', () => {
+  const fake = (isTTY: boolean) => {
+    const out: string[] = [];
+    return { out, stream: { isTTY, write: (s: string) => out.push(s) > 0 } };
+  };
+
+  it('prints plain lines, once per change, when not on a terminal or with --json', () => {
+    for (const [isTTY, json] of [
+      [false, false],
+      [true, true],
+    ] as const) {
+      const { out, stream } = fake(isTTY);
+      const p = startProgress('pipeline ci', { stream, json });
+      p.step('step build');
+      p.step('step build');
+      p.step('step test');
+      p.done('done');
+      p.step('late');
+      expect(out).toEqual(['pipeline ci: step build\n', 'pipeline ci: step test\n', 'done\n']);
+    }
+  });
+
+  it('redraws one line in place on a terminal and clears it at the end', () => {
+    const { out, stream } = fake(true);
+    const p = startProgress('pipeline ci', { stream });
+    p.step('step build');
+    p.done();
+    expect(out[0]?.startsWith('\r\x1b[2K')).toBe(true);
+    expect(out[0]).toMatch(/. pipeline ci: step build$/);
+    expect(out[out.length - 1]).toBe('\r\x1b[2K');
+    expect(out.join('')).not.toContain('\n');
+  });
+});
+
+describe('cycleDetails', () => {
+  it('shows the active version, iteration, step and the last verdict table', () => {
+    const md = cycleDetails({
+      moduleId: 'mylib',
+      state: 'running',
+      activeVersion: 'v3',
+      iteration: 4,
+      iterations: 10,
+      step: 'evaluate',
+      lastVerdict: {
+        decision: 'rolled_back',
+        score: 42.123,
+        rows: [
+          {
+            metric: 'latency_ms',
+            baseline: 10,
+            candidate: 12.5,
+            effect: 0.25,
+            interval: [0.2, 0.3],
+            pValue: 0.0012,
+            verdict: 'regression',
+          },
+          {
+            metric: 'x',
+            baseline: null,
+            candidate: null,
+            effect: null,
+            pValue: null,
+            verdict: 'n/a',
+          },
+        ],
+      },
+    });
+    expect(md).toContain('**active:** v3 · **iteration:** 4/10 · **step:** evaluate');
+    expect(md).toContain('**last verdict:** rolled_back (score 42.1)');
+    expect(md).toContain('| latency_ms | 10 | 12.5 | +25 % | [20, 30] % | 0.0012 | regression |');
+    expect(md).toContain('| x | — | — | — | — | — | n/a |');
+  });
+});
+
+describe('progressLines', () => {
+  it('turns "  …" ticks into one spinner line on a terminal and prints the rest', () => {
+    const out: string[] = [];
+    const show = progressLines('building', { isTTY: true, write: (s: string) => out.push(s) > 0 });
+    show('Building Temporal CLI…');
+    show('  …still building the Temporal CLI (20s)');
+    show('Temporal CLI built in 40s');
+    expect(out[0]).toBe('Building Temporal CLI…\n');
+    expect(out.some((l) => l.includes('building: still building the Temporal CLI (20s)'))).toBe(
+      true,
+    );
+    expect(out[out.length - 1]).toBe('Temporal CLI built in 40s\n');
+    expect(out.filter((l) => l.endsWith('\n'))).toHaveLength(2);
+  });
+
+  it('prints every line off a terminal', () => {
+    const out: string[] = [];
+    const show = progressLines('building', { isTTY: false, write: (s: string) => out.push(s) > 0 });
+    show('a');
+    show('  …b');
+    expect(out).toEqual(['a\n', '  …b\n']);
+  });
+});
+
+describe('revertReasonOf', () => {
+  it('maps candidate-failure codes and messages onto the closed enum', () => {
+    expect(revertReasonOf('tests_failed: 2 failing')).toBe('TEST_FAILURE');
+    expect(revertReasonOf('tests failed')).toBe('TEST_FAILURE');
+    expect(revertReasonOf('manual: the operator said so')).toBe('MANUAL');
+    expect(revertReasonOf('breaking_change')).toBe('BREAKING');
+    expect(revertReasonOf('critical_regression: latency +40 %')).toBe('REGRESSION');
+    expect(revertReasonOf('approval_timed_out')).toBe('TIMEOUT');
+    expect(revertReasonOf('HEALTH_FAILURE')).toBe('HEALTH_FAILURE');
+    expect(revertReasonOf('cascading rollback')).toBe('VERIFICATION_FAILURE');
+    for (const hostile of ['', null, undefined, '💥'.repeat(1000), 'x'.repeat(10_000)])
+      expect(REVERT_REASONS).toContain(revertReasonOf(hostile));
   });
 });

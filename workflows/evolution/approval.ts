@@ -9,7 +9,6 @@ import { awaitOperator } from './attention';
 import { acceptMetrics, type NeedsHuman } from './outcomes';
 import { emit, setState, stepContext, type CycleRun, type HumanDecision } from './cycleState';
 import { acceptVersion } from './iterationSteps';
-import { versionMetrics } from './metrics';
 import { rollbackWithRecovery } from './rollback';
 
 export async function awaitHuman(run: CycleRun, outcome: NeedsHuman): Promise<void> {
@@ -29,7 +28,7 @@ export async function awaitHuman(run: CycleRun, outcome: NeedsHuman): Promise<vo
   run.inbox.humanDecision = undefined;
   setState(run, outcome.reason === 'approval' ? 'pending_approval' : 'inconclusive');
   run.step = 'awaiting-approval';
-  versionMetrics().pendingApprovals.set(1, { module_id: config.moduleId });
+  // ratchet_version_pending_approvals is derived by the worker from visibility (workers/metrics.ts).
   emit(run, 'APPROVAL_REQUESTED', {
     version: pending.version,
     kind: outcome.reason,
@@ -41,6 +40,9 @@ export async function awaitHuman(run: CycleRun, outcome: NeedsHuman): Promise<vo
   const answered = await condition(
     () => run.inbox.humanDecision !== undefined || run.inbox.rollbackRequest !== undefined,
     config.approvalTimeoutSec * 1000,
+    {
+      summary: `wait for approval until ${new Date(Date.now() + config.approvalTimeoutSec * 1000).toISOString().slice(11, 16)} UTC`,
+    },
   );
   let decision: HumanDecision | undefined = run.inbox.humanDecision;
   if (!answered) {
@@ -52,7 +54,6 @@ export async function awaitHuman(run: CycleRun, outcome: NeedsHuman): Promise<vo
   }
   const record = outcome.record;
   const ctx = stepContext(run, record.index);
-  versionMetrics().pendingApprovals.set(0, { module_id: config.moduleId });
   run.pending = null;
   setState(run, run.inbox.paused ? 'paused' : 'running');
   if (decision?.approve) {

@@ -19,7 +19,7 @@ import type { VersionRecord } from '../../domain/versions';
 import { store } from './activities';
 import type { StepContext } from './context';
 import { EVENT_TAIL, EventLog, type EventLogState } from './eventLog';
-import { versionMetrics } from './metrics';
+import { observeEvent, observeRecord, observeState } from './observe';
 
 const STATE_KEY = defineSearchAttributeKey('RatchetState', 'KEYWORD');
 /** Iteration records kept in state and carried over continue-as-new. */
@@ -151,12 +151,14 @@ export function emit(
   at?: string,
 ): void {
   run.log.emit(type, data, iteration, at);
+  observeEvent(run);
 }
 
 export function setState(run: CycleRun, next: CycleState): void {
   if (run.state === next) return;
   run.state = next;
   upsertSearchAttributes([{ key: STATE_KEY, value: next }]);
+  observeState(run);
 }
 
 /** Publishes the initial state (a fresh cycle; carried runs keep theirs). */
@@ -185,11 +187,13 @@ export async function refreshLineage(run: CycleRun, strict = true): Promise<void
     if (strict) throw err;
     return;
   }
-  versionMetrics().lineageDepth.set(run.lineage.length, { module_id: run.config.moduleId });
+  // ratchet_version_lineage_depth is derived by the worker from the store (workers/metrics.ts):
+  // a gauge set here would not be set again after a restart.
 }
 
 export function addRecord(run: CycleRun, record: IterationRecord): void {
   run.records.push(record);
+  observeRecord(run, record);
   if (run.records.length > RECORD_TAIL) run.records = run.records.slice(-RECORD_TAIL);
 }
 

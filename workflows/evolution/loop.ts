@@ -12,6 +12,7 @@ import {
   isCancellation,
   workflowInfo,
 } from '@temporalio/workflow';
+import { markIterationStart } from './observe';
 import { awaitHuman } from './approval';
 import { awaitOperator, handleRollbackRequest } from './attention';
 import type { evolutionCycle } from './cycle';
@@ -82,6 +83,7 @@ async function waitWhilePaused(run: CycleRun): Promise<void> {
 async function runIteration(run: CycleRun): Promise<void> {
   run.iteration++;
   run.iterationsThisRun++;
+  markIterationStart(run);
   run.step = 'iteration';
   const base = activeOf(run);
   const index = run.iteration;

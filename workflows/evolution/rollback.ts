@@ -14,6 +14,7 @@ import { rollbackTarget } from '../../domain/lineage';
 import type { VersionRecord } from '../../domain/versions';
 import { commands, patches, store } from './activities';
 import type { StepContext } from './context';
+import { boundedLabel, revertReasonOf } from '../../domain/metrics';
 import { versionMetrics } from './metrics';
 
 export interface RollbackOutcome {
@@ -88,8 +89,8 @@ export async function rollbackWithRecovery(
   ctx.step('rollback');
   ctx.emit('ROLLBACK_INITIATED', { to: target.version, reason });
   versionMetrics().rollbacks.add(1, {
-    module_id: config.moduleId,
-    reason: reason.split(':')[0] ?? reason,
+    module_id: boundedLabel('module_id', config.moduleId),
+    reason: revertReasonOf(reason),
   });
   const chain = [target.version];
   if (await restoreAndVerify(ctx, target)) {
