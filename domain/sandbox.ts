@@ -238,6 +238,8 @@ const OUT_OF_MEMORY = [
 ];
 /** What fork(2) failing looks like from a shell or a runtime. */
 const NO_PROCESSES = [/Resource temporarily unavailable/, /EAGAIN/, /Cannot fork/i];
+/** Linux numbers of the signals the limits send, as exit statuses. */
+const SIGNAL_EXIT: Record<number, string> = { 152: 'SIGXCPU', 153: 'SIGXFSZ', 137: 'SIGKILL' };
 /** bwrap's own failures start with its name. */
 const BWRAP_ERROR = /^bwrap: /m;
 
@@ -249,8 +251,10 @@ const BWRAP_ERROR = /^bwrap: /m;
 export function classifyCommandEnd(end: CommandEnd): Classified {
   if (end.timedOut) return { reason: 'timeout' };
   if (end.outputExceeded) return { reason: 'resource_limit', limit: 'output' };
-  if (end.signal === 'SIGXCPU') return { reason: 'resource_limit', limit: 'cpu' };
-  if (end.signal === 'SIGXFSZ') return { reason: 'resource_limit', limit: 'disk' };
+  // bwrap and sh report a child killed by signal N as exit status 128 + N.
+  const signal = end.signal ?? SIGNAL_EXIT[end.exitCode ?? -1];
+  if (signal === 'SIGXCPU') return { reason: 'resource_limit', limit: 'cpu' };
+  if (signal === 'SIGXFSZ') return { reason: 'resource_limit', limit: 'disk' };
   if (end.cgroup?.oomKilled) return { reason: 'resource_limit', limit: 'memory' };
   const ok = end.exitCode === 0 && !end.signal;
   if (ok) return { reason: 'ok' };
