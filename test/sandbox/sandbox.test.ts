@@ -12,7 +12,7 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from '../../domain/sandbox';
-import { detectSandbox, type SandboxHost } from '../../activities/infra/sandbox';
+import { describeSandbox, detectSandbox, type SandboxHost } from '../../activities/infra/sandbox';
 import { BIN } from '../support/cli';
 import { runSandboxed } from './run';
 
@@ -360,5 +360,33 @@ describe('modes', () => {
       hide: [],
     });
     expect(off.prepared.isolation).toBe('off');
+  });
+});
+
+describe('what doctor and start-up say', () => {
+  const base: SandboxHost = {
+    bwrap: { path: '/usr/bin/bwrap', version: 'bubblewrap 0.8.0', tmpfsSize: true },
+    prlimit: '/usr/bin/prlimit',
+    cgroup: null,
+    root: true,
+  };
+  it('names the sandbox in use, and each gap loudly', () => {
+    expect(describeSandbox(base)).toEqual({
+      ok: true,
+      detail:
+        'bubblewrap 0.8.0 at /usr/bin/bwrap; rlimits via prlimit, no writable cgroup: process count NOT limited (root ignores RLIMIT_NPROC)',
+    });
+    const missing = { ...base, bwrap: null, bwrapProblem: 'bubblewrap (bwrap) is not installed' };
+    expect(describeSandbox(missing)).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(
+        /not installed: candidate commands are NOT isolated.*apt-get install bubblewrap/,
+      ),
+    });
+    expect(describeSandbox(missing, 'required').detail).toMatch(/REFUSED/);
+    expect(describeSandbox(base, 'off')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^sandbox off/),
+    });
   });
 });
