@@ -141,6 +141,25 @@ const HOME_CREDENTIALS = [
   '.ssh',
 ];
 
+/**
+ * What no command may see besides the module's own hidden paths: ratchet's
+ * data dir (the checkpoint store lives in it), its config file (it may hold
+ * an API key) and the Temporal TLS files the worker was given.
+ */
+export function workerSecrets(
+  dataDir: string,
+  env: Record<string, string | undefined> = process.env,
+): string[] {
+  return [
+    path.resolve(dataDir),
+    path.resolve(env.RATCHET_CONFIG ?? 'ratchet.config.json'),
+    ...['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA']
+      .map((name) => env[name])
+      .filter((p): p is string => Boolean(p))
+      .map((p) => path.resolve(p)),
+  ];
+}
+
 export interface SandboxRequest {
   /** The user's shell command (they asked for a shell). */
   command: string;

@@ -12,7 +12,12 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from '../../domain/sandbox';
-import { describeSandbox, detectSandbox, type SandboxHost } from '../../activities/infra/sandbox';
+import {
+  describeSandbox,
+  detectSandbox,
+  workerSecrets,
+  type SandboxHost,
+} from '../../activities/infra/sandbox';
 import { BIN } from '../support/cli';
 import { runSandboxed } from './run';
 
@@ -388,5 +393,28 @@ describe('what doctor and start-up say', () => {
       ok: false,
       detail: expect.stringMatching(/^sandbox off/),
     });
+  });
+});
+
+describe('what the worker hides', () => {
+  it('the data dir, its config file and the Temporal TLS files, read from the worker environment', async () => {
+    if (!withBwrap()) return;
+    const ws = temp('sbx-secrets-');
+    const data = temp('sbx-secret-data-');
+    const etc = temp('sbx-secret-etc-');
+    const key = path.join(etc, 'client.key');
+    const config = path.join(etc, 'ratchet.config.json');
+    await writeFile(key, 'PRIVATE KEY');
+    await writeFile(config, '{"temporal":{"apiKey":"k"}}');
+    const hide = workerSecrets(data, { RATCHET_CONFIG: config, TEMPORAL_TLS_KEY: key });
+    expect(hide).toEqual([data, config, key]);
+    const run = await runSandboxed({
+      command: `cat "${key}" "${config}" > seen.txt; ls -A "${data}" >> seen.txt`,
+      workspace: ws,
+      settings: settings(),
+      hide,
+    });
+    expect(run.reason).toBe('ok');
+    expect(readFileSync(path.join(ws, 'seen.txt'), 'utf8')).toBe('');
   });
 });
