@@ -78,9 +78,10 @@ export function isSensitiveEnvName(name: string): boolean {
 
 /**
  * The command's environment: the defaults and the names the config lists,
- * copied from `source`; `extra` is what ratchet itself sets for the command
- * (dropped when sensitive and not named); HOME and TMPDIR point into the
- * sandbox.
+ * copied from `source` (the worker's environment); `extra` is what ratchet
+ * itself sets for this command (`RATCHET_ITERATION` for a mutator), passed as
+ * given — never fill it from the worker's environment. HOME and TMPDIR point
+ * into the sandbox.
  */
 export function sandboxEnv(input: {
   source: Record<string, string | undefined>;
@@ -94,12 +95,8 @@ export function sandboxEnv(input: {
     const value = input.source[name];
     if (value !== undefined) env[name] = value;
   }
-  const named = new Set(input.named);
-  for (const [name, value] of Object.entries(input.extra ?? {})) {
-    if (value === undefined) continue;
-    if (isSensitiveEnvName(name) && !named.has(name)) continue;
-    env[name] = value;
-  }
+  for (const [name, value] of Object.entries(input.extra ?? {}))
+    if (value !== undefined) env[name] = value;
   env.HOME = input.home;
   env.TMPDIR = input.tmp;
   return env;

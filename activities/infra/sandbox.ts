@@ -170,7 +170,7 @@ export interface SandboxRequest {
   settings: SandboxSettings;
   /** Host paths the command must not see: ratchet's data dir, the checkpoint store, TLS keys. */
   hide: readonly string[];
-  /** Variables ratchet itself sets for this command. */
+  /** Variables ratchet itself sets for this command (passed as given: never the worker's environment). */
   extraEnv?: Record<string, string | undefined>;
   /** Where named variables are copied from. @default process.env */
   sourceEnv?: Record<string, string | undefined>;

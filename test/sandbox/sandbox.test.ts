@@ -99,7 +99,7 @@ describe('environment', () => {
           settings: settings({ env: ['MODULE_FLAG', 'OPENAI_API_KEY'] }),
           hide: [],
           sourceEnv: hostileEnv,
-          extraEnv: { GIT_CEILING_DIRECTORIES: ws, RATCHET_COMMAND_ID: 'x' },
+          extraEnv: { GIT_CEILING_DIRECTORIES: ws },
         },
         { host: h() },
       );

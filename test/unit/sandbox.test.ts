@@ -64,7 +64,7 @@ describe('environment allow-list', () => {
     (name) => expect(isSensitiveEnvName(name)).toBe(false),
   );
 
-  it('passes defaults and named variables, drops sensitive extras unless named, sets HOME and TMPDIR', () => {
+  it('passes defaults, named variables and what ratchet sets; sets HOME and TMPDIR', () => {
     const env = sandboxEnv({
       source: {
         PATH: '/bin',
@@ -90,6 +90,7 @@ describe('environment allow-list', () => {
       FOO: 'foo',
       NPM_TOKEN: 't',
       GIT_CEILING_DIRECTORIES: '/w',
+      RATCHET_ITERATION: '3',
       HOME: '/tmp/home',
       TMPDIR: '/tmp',
     });
