@@ -77,8 +77,7 @@ describe('environment allow-list', () => {
       named: ['FOO', 'NPM_TOKEN', 'ABSENT'],
       extra: {
         GIT_CEILING_DIRECTORIES: '/w',
-        RATCHET_COMMAND_ID: 'id',
-        API_TOKEN: 'no',
+        RATCHET_ITERATION: '3',
         SKIP: undefined,
       },
       home: '/tmp/home',
