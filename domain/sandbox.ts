@@ -44,12 +44,31 @@ export const SandboxSettings = z
     /** Variables passed through from the worker's environment besides the defaults, by name. */
     env: z.array(EnvName).default([]),
     limits: SandboxLimits.default(SandboxLimits.parse({})),
+    /**
+     * Host paths shown read-only even where the sandbox covers them (its
+     * private /tmp): a mutator's scripts under /tmp, say.
+     */
+    expose: z
+      .array(
+        z.string().refine((p) => p.startsWith('/'), { message: 'expose takes absolute paths' }),
+      )
+      .default([]),
   })
   .strict();
 export type SandboxSettings = z.infer<typeof SandboxSettings>;
 export type SandboxSettingsInput = z.input<typeof SandboxSettings>;
 
 export const DEFAULT_SANDBOX_SETTINGS: SandboxSettings = SandboxSettings.parse({});
+
+/**
+ * The sandbox part of a larger config (the evolution config spreads these
+ * keys); undefined when a config predates them, so the activity's default applies.
+ */
+export function sandboxOf(config: Partial<SandboxSettings>): SandboxSettings | undefined {
+  const { sandbox, network, env, limits, expose } = config;
+  if (sandbox === undefined || network === undefined || !env || !limits) return undefined;
+  return { sandbox, network, env, limits, expose: expose ?? [] };
+}
 
 /** Always passed (when set): what a build needs and nothing that identifies the worker. */
 export const DEFAULT_ENV_ALLOW = ['PATH', 'LANG', 'TZ', 'CI'] as const;
@@ -142,6 +161,8 @@ export interface BwrapSpec {
   workspace: string;
   cwd: string;
   network: boolean;
+  /** Host paths shown read-only on top of the private /tmp; must exist. */
+  expose?: readonly string[];
   /** Host directories made invisible (an empty read-only tmpfs over each); must exist. */
   hideDirs: readonly string[];
   /** Host files made invisible (/dev/null over each); must exist. */
@@ -186,6 +207,7 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
     SANDBOX_TMP,
     '--dir',
     SANDBOX_HOME,
+    ...(spec.expose ?? []).flatMap((p) => ['--ro-bind', p, p]),
     '--bind',
     spec.workspace,
     spec.workspace,
