@@ -6,6 +6,7 @@ import { createAgentActivities } from './agents';
 import { createCheckpointActivities } from './checkpoints/activities';
 import { createEvolutionActivities } from './evolution';
 import { createHealthActivities } from './health';
+import { createJanitorActivities } from './janitor';
 import { createPipelineActivities } from './pipelines';
 
 export interface ActivityDeps {
@@ -18,8 +19,9 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createHealthActivities(deps),
   ...createAgentActivities(deps),
   ...createCheckpointActivities(deps),
-  ...createEvolutionActivities(),
+  ...createEvolutionActivities(deps),
   ...createPipelineActivities(),
+  ...createJanitorActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,30 +1,49 @@
 /**
- * The cost of the saga engine: a 10-step saga that fails at its last step
- * (10 steps + 10 compensations through the engine) against the same 10 step
- * activities and 10 compensation activities called plainly, on one real
- * server in one run. Prints the ratio of median wall times.
+ * Where users wait on activities, on real dev servers started here:
+ * - the saga engine's cost: a 10-step saga failing at its last step (10 steps +
+ *   10 compensations through the engine) against the same 20 activities called
+ *   plainly — ratio of median wall times;
+ * - a plain activity round trip, on the stock dev server and on ratchet's tuned
+ *   one (server/devServer.ts: DEV_SERVER_DYNAMIC_CONFIG) — goal ≤ 30 ms;
+ * - a successful 7-step agent creation end to end from the client (registry,
+ *   quota, git worktree, .session_ dir, state, process, health check) — goal ≤ 1 s.
  */
-import { homedir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createAgent, deleteAgent } from '../client/operations';
 import { startLocalTemporal } from '../server/localTemporal';
 import { freePort } from '../server/ports';
+import { makeRepo } from '../test/operations/support';
+import { createRatchetWorker } from '../workers/worker';
 import { medianMs, ratioLine } from './support';
 
 const STEPS = 10;
 const RUNS = 15;
+const AGENT_RUNS = 5;
+const cacheDir = process.env.RATCHET_CACHE_DIR ?? path.join(homedir(), '.cache', 'ratchet');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+interface Measured {
+  saga: number;
+  plain: number;
+  agentCreate?: number;
+}
+
+/** One server (stock or tuned), the bench workers on it, the measurements. */
+async function measure(tuned: boolean): Promise<Measured> {
   const server = await startLocalTemporal({
-    cacheDir: process.env.RATCHET_CACHE_DIR ?? path.join(homedir(), '.cache', 'ratchet'),
+    cacheDir,
     port: await freePort(),
     headless: true,
+    ...(tuned ? {} : { dynamicConfig: {} }),
   });
   const connection = await Connection.connect({ address: server.address });
   const native = await NativeConnection.connect({ address: server.address });
+  const scratch = mkdtempSync(path.join(tmpdir(), 'ratchet-bench-saga-'));
   try {
     const taskQueue = 'bench-saga';
     const worker = await Worker.create({
@@ -46,7 +65,7 @@ async function main(): Promise<void> {
         workflowId: `bench-${type}-${n++}`,
         args: [STEPS],
       });
-    await worker.runUntil(async () => {
+    const measured = await worker.runUntil(async () => {
       await run('sagaRun'); // warm up both paths
       await run('plainRun');
       const saga: number[] = [];
@@ -56,24 +75,66 @@ async function main(): Promise<void> {
         saga.push(await medianMs(1, () => run('sagaRun')));
         plain.push(await medianMs(1, () => run('plainRun')));
       }
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      console.log(
-        `saga engine: ${STEPS} steps failing at the last, ${RUNS} runs each (median wall time, ms)`,
-      );
-      console.log(
-        ratioLine(
-          'saga vs plain calls',
-          median(saga),
-          median(plain),
-          'close to 1×: the engine adds no round trips',
-        ),
-      );
+      return { saga: median(saga), plain: median(plain) };
     });
+    if (!tuned) return measured;
+
+    const agents = await createRatchetWorker({
+      connection: native,
+      namespace: 'default',
+      taskQueue: 'bench-agents',
+      activityDeps: { dataDir: path.join(scratch, 'data') },
+    });
+    const repo = makeRepo(scratch);
+    const agentCreate = await agents.runUntil(async () => {
+      const times: number[] = [];
+      for (let i = 0; i <= AGENT_RUNS; i++) {
+        const t0 = performance.now();
+        const outcome = await createAgent(client, 'bench-agents', { name: `bench-${i}`, repo });
+        const ms = performance.now() - t0;
+        if (outcome.status !== 'completed') throw new Error(`agent creation ${outcome.status}`);
+        if (i > 0) times.push(ms); // the first warms the worker's workflow cache
+        await deleteAgent(client, 'bench-agents', String(outcome.resources.agentId));
+      }
+      return median(times);
+    });
+    return { ...measured, agentCreate };
   } finally {
     await native.close();
     await connection.close();
     await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const stock = await measure(false);
+  const tuned = await measure(true);
+  const perActivity = (m: Measured) => m.plain / (2 * STEPS);
+  console.log(
+    `saga engine: ${STEPS} steps failing at the last, ${RUNS} runs each (median wall time, ms)`,
+  );
+  console.log(
+    ratioLine(
+      'saga vs plain calls',
+      tuned.saga,
+      tuned.plain,
+      'close to 1×: the engine adds no round trips',
+    ),
+  );
+  console.log(
+    ratioLine(
+      'plain activity round trip (ms), tuned vs stock dev server',
+      perActivity(tuned),
+      perActivity(stock),
+      '≤ 30 ms',
+    ),
+  );
+  console.log(
+    `agent creation, 7 steps end to end from the client: ${tuned.agentCreate!.toFixed(0)} ms ` +
+      `(goal ≤ 1000 ms; 7 plain activity round trips: ${(7 * perActivity(tuned)).toFixed(0)} ms)`,
+  );
 }
 
 void main();

@@ -1,9 +1,57 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx, so `npx ratchet` works right after
-// `npm install` with no build step to remember.
+// The CLI runs compiled JavaScript from dist/ (built by `npm install` through
+// the `prepare` script, and shipped in the package). In a checkout whose
+// TypeScript sources are newer than that build — or where it was never built —
+// it runs the sources through tsx instead, so it is never stale and never
+// needs a step to remember (`npm run build` makes it fast again).
 'use strict';
-require('tsx/cjs');
-require('../client/cli.ts')
+const { existsSync, readdirSync, statSync } = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const SOURCE_DIRS = [
+  'client',
+  'config',
+  'domain',
+  'server',
+  'workers',
+  'workflows',
+  'activities',
+  'lib',
+];
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
+    else if (/\.(ts|js)$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** dist/ is current when it exists and no source (if sources are here at all) is newer. */
+function distIsCurrent() {
+  const stamp = path.join(root, 'dist', '.build-stamp');
+  if (!existsSync(path.join(root, 'dist', 'client', 'cli.js'))) return false;
+  if (!existsSync(path.join(root, 'client', 'cli.ts'))) return true; // installed package: no sources
+  if (!existsSync(stamp)) return false;
+  const built = statSync(stamp).mtimeMs;
+  const pkg = statSync(path.join(root, 'package.json')).mtimeMs;
+  if (pkg > built) return false;
+  return SOURCE_DIRS.every(
+    (d) => !existsSync(path.join(root, d)) || newestSource(path.join(root, d)) <= built,
+  );
+}
+
+let cli;
+if (process.env.RATCHET_FROM_SOURCE !== '1' && distIsCurrent()) {
+  cli = require('../dist/client/cli.js');
+} else {
+  require('tsx/cjs');
+  cli = require('../client/cli.ts');
+}
+cli
   .main(process.argv)
   .then((code) => {
     process.exitCode = code;

@@ -5,6 +5,8 @@ import { SEARCH_ATTRIBUTES } from '../domain/searchAttributes';
 
 const TYPES = {
   Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  Bool: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  Double: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
 } as const;
 
 export async function missingSearchAttributes(

@@ -2,26 +2,31 @@
  * The `ratchet` CLI. Exit codes: 0 success, 1 the operation ran and failed
  * (compensated, rolled back, a check failed), 2 bad input (nothing was done).
  */
-import { Command, CommanderError } from 'commander';
-import { COMMANDS } from './commands';
+import { Command, CommanderError, Help } from 'commander';
+import { COMMAND_GROUPS, type Register, verbOf } from './commands';
 import type { GlobalOptions } from './context';
 import { CliError, ExitCode } from './output';
+import { packageVersion } from './packageRoot';
 
-export function buildProgram(): Command {
-  const program = new Command('ratchet')
-    .description('durable safety rails for systems that change themselves, on Temporal')
-    .version(require('../package.json').version as string)
-    .option(
-      '-c, --config <file>',
-      'configuration file (default: ./ratchet.config.json, or RATCHET_CONFIG)',
-    )
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    // Program options only before the verb, so `evolve start --config FILE` is the verb's own.
-    .enablePositionalOptions()
-    .configureHelp({ sortSubcommands: true });
-  const globals = () => program.opts<GlobalOptions>();
-  for (const register of COMMANDS) register(program, globals);
+/** The program with its global options and no verbs yet. */
+function createRoot(): Command {
+  return (
+    new Command('ratchet')
+      .description('durable safety rails for systems that change themselves, on Temporal')
+      .version(packageVersion())
+      .option(
+        '-c, --config <file>',
+        'configuration file (default: ./ratchet.config.json, or RATCHET_CONFIG)',
+      )
+      .showHelpAfterError('(run with --help for usage)')
+      .exitOverride()
+      // Program options only before the verb, so `evolve start --config FILE` is the verb's own.
+      .enablePositionalOptions()
+      .configureHelp({ sortSubcommands: true })
+  );
+}
+
+function finish(program: Command): Command {
   // Every nested command inherits the usage-error handling.
   const inherit = (cmd: Command) => {
     for (const sub of cmd.commands) {
@@ -33,8 +38,48 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+/** A program with every verb registered (completion scripts, tests). */
+export function buildFullProgram(registrations: Register[]): Command {
+  const program = createRoot();
+  const globals = () => program.opts<GlobalOptions>();
+  for (const register of registrations) register(program, globals);
+  return finish(program);
+}
+
+/**
+ * The program for one invocation: only the module of the verb being run is
+ * loaded. Without a verb (`ratchet --help`, `--version`) no module is: each
+ * verb is listed from the table in commands/index.ts. An unknown verb loads
+ * them all, so commander can suggest the nearest one.
+ */
+export function buildProgram(argv: readonly string[]): Command {
+  const wanted = verbOf(argv);
+  if (wanted !== undefined) {
+    const group = COMMAND_GROUPS.find((g) => g.verbs.some((v) => v.name === wanted));
+    return buildFullProgram(group ? [group.load()] : COMMAND_GROUPS.map((g) => g.load()));
+  }
+  const program = createRoot();
+  const terms = new Map<Command, string>();
+  for (const group of COMMAND_GROUPS) {
+    for (const verb of group.verbs) {
+      terms.set(program.command(verb.name).description(verb.description), verb.term);
+    }
+  }
+  const help = new Help();
+  program.configureHelp({
+    sortSubcommands: true,
+    subcommandTerm: (cmd) => terms.get(cmd) ?? help.subcommandTerm(cmd),
+  });
+  return finish(program);
+}
+
+/**
+ * Runs one invocation and returns its exit code. `registrations` replaces lazy
+ * loading with command modules the caller already imported (an in-process
+ * test run, so that errors are instances of the caller's own classes).
+ */
+export async function main(argv: string[], registrations?: Register[]): Promise<number> {
+  const program = registrations ? buildFullProgram(registrations) : buildProgram(argv);
   process.exitCode = undefined;
   try {
     await program.parseAsync(argv);

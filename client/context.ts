@@ -1,7 +1,7 @@
 /** What every command needs, built lazily so `--help` never touches the network. */
 import type { Client } from '@temporalio/client';
 import { ConfigError, loadSettings, type Settings } from '../config/settings';
-import { connectClient } from './connection';
+import type * as ConnectionModule from './connection';
 import { CliError, ExitCode } from './output';
 
 export interface GlobalOptions {
@@ -19,6 +19,8 @@ export function settingsFrom(options: GlobalOptions): Settings {
 
 export async function clientFrom(settings: Settings): Promise<Client> {
   try {
+    // Required here: commands that never talk to Temporal (agent list, checkpoint list) skip loading its client.
+    const { connectClient } = require('./connection') as typeof ConnectionModule;
     return await connectClient(settings);
   } catch (err) {
     throw new CliError(

@@ -12,8 +12,9 @@ import { workflowUiUrl, type Settings } from '../config/settings';
 import { formatIterations, watchCycle } from './commands/evolveWatch';
 import { resolveEvolutionConfig, startEvolution } from './evolution';
 import { progress } from './output';
+import { packageRoot } from './packageRoot';
 
-const EXAMPLES = path.join(__dirname, '..', 'examples');
+const EXAMPLES = path.join(packageRoot(), 'examples');
 
 export async function runDemo(client: Client, settings: Settings): Promise<void> {
   const stamp = Date.now().toString(36);

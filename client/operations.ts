@@ -1,11 +1,18 @@
 /** Typed client functions for agent and session operations: what the CLI and client scripts call. */
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
-import type { AgentEntry, SessionEntry } from '../activities/agents';
-import { Registry } from '../activities/agents/registry';
+import type { FaultPlan } from '../domain/faults';
 import { AgentCreateInput, SessionCreateInput, type OperationOutcome } from '../domain/operations';
-import { agentCreate, agentDelete, sessionCreate, sessionDelete } from '../workflows/agents';
+import { withFaults } from './faults';
+import {
+  agentCreate,
+  agentDelete,
+  ledgerQuery,
+  sessionCreate,
+  sessionDelete,
+} from '../workflows/agents';
+import type { LiveOperation } from '../domain/sagaLedger';
 
 const OPERATION_KEY = defineSearchAttributeKey('RatchetOperation', 'KEYWORD');
 const suffix = () => Date.now().toString(36);
@@ -23,18 +30,31 @@ async function outcomeOf(run: Promise<OperationOutcome>): Promise<OperationOutco
   }
 }
 
+export interface StartOptions {
+  /** Failures to inject (demos, tests): travel as a header, never in the input. */
+  faults?: FaultPlan;
+  /** @default `agent-create-<name>-<time>` */
+  workflowId?: string;
+}
+
+const faultNote = (o: StartOptions) =>
+  o.faults?.length
+    ? ` (injected: ${o.faults.map((f) => `${f.activity} ${f.mode}`).join(', ')})`
+    : '';
+
 export async function createAgent(
   client: Client,
   taskQueue: string,
   raw: AgentCreateInput | Record<string, unknown>,
+  options: StartOptions = {},
 ): Promise<OperationOutcome> {
   const input = AgentCreateInput.parse(raw);
-  const handle = await client.workflow.start(agentCreate, {
+  const handle = await withFaults(client, options.faults).workflow.start(agentCreate, {
     taskQueue,
-    workflowId: `agent-create-${input.name}-${suffix()}`,
+    workflowId: options.workflowId ?? `agent-create-${input.name}-${suffix()}`,
     args: [input],
     typedSearchAttributes: [{ key: OPERATION_KEY, value: 'agent.create' }],
-    staticSummary: `create agent ${input.name}${input.failAt ? ` (failAt ${input.failAt}, ${input.failMode})` : ''}`,
+    staticSummary: `create agent ${input.name}${faultNote(options)}`,
   });
   return outcomeOf(handle.result());
 }
@@ -58,14 +78,15 @@ export async function createSession(
   client: Client,
   taskQueue: string,
   raw: SessionCreateInput | Record<string, unknown>,
+  options: StartOptions = {},
 ): Promise<OperationOutcome> {
   const input = SessionCreateInput.parse(raw);
-  const handle = await client.workflow.start(sessionCreate, {
+  const handle = await withFaults(client, options.faults).workflow.start(sessionCreate, {
     taskQueue,
-    workflowId: `session-create-${input.name}-${suffix()}`,
+    workflowId: options.workflowId ?? `session-create-${input.name}-${suffix()}`,
     args: [input],
     typedSearchAttributes: [{ key: OPERATION_KEY, value: 'session.create' }],
-    staticSummary: `create session ${input.name}`,
+    staticSummary: `create session ${input.name}${faultNote(options)}`,
   });
   return outcomeOf(handle.result());
 }
@@ -85,11 +106,22 @@ export async function deleteSession(
   return outcomeOf(handle.result());
 }
 
-/** The registry is a file under the data dir: listing needs no server, like `git branch`. */
-export function listAgents(dataDir: string): AgentEntry[] {
-  return Object.values(new Registry(dataDir).read().agents);
-}
+// Listing reads a file and needs no server; it lives apart so `ratchet agent list` loads no Temporal client.
+export { listAgents, listSessions } from './registry';
 
-export function listSessions(dataDir: string): SessionEntry[] {
-  return Object.values(new Registry(dataDir).read().sessions);
+/**
+ * The live view of an agent or session operation, while it runs or
+ * compensates and after: steps, and every registered compensation with its
+ * status (pending, running, succeeded, failed, skipped). Null when no such run.
+ */
+export async function operationLedger(
+  client: Client,
+  workflowId: string,
+): Promise<LiveOperation | null> {
+  try {
+    return await client.workflow.getHandle(workflowId).query(ledgerQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
 }

@@ -16,7 +16,14 @@ const OPERATION_KEY = defineSearchAttributeKey('RatchetOperation', 'KEYWORD');
 export async function startPipeline(
   client: Client,
   taskQueue: string,
-  input: { pipeline: Pipeline; workspace: string; lane: Lane; moduleId?: string },
+  input: {
+    pipeline: Pipeline;
+    workspace: string;
+    lane: Lane;
+    moduleId?: string;
+    fromStep?: string;
+    fromCheckpoint?: string;
+  },
 ) {
   const workspace = path.resolve(input.workspace);
   const slug = input.pipeline.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
@@ -25,7 +32,13 @@ export async function startPipeline(
     workflowId: `pipeline-${slug}-${Date.now().toString(36)}`,
     args: [{ ...input, workspace }],
     typedSearchAttributes: [{ key: OPERATION_KEY, value: 'pipeline' }],
-    staticSummary: `pipeline ${input.pipeline.name} (${input.lane}) on ${workspace}`,
+    staticSummary: `pipeline ${input.pipeline.name} (${input.lane}) on ${workspace}${
+      input.fromCheckpoint
+        ? ` from checkpoint ${input.fromCheckpoint}`
+        : input.fromStep
+          ? ` from step ${input.fromStep}`
+          : ''
+    }`,
   });
 }
 

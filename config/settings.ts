@@ -7,56 +7,61 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { dangerousPathReason } from '../domain/paths';
+import { namedIssues } from '../domain/strictKeys';
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
 
 export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
 export type LogLevel = z.infer<typeof LogLevel>;
 
-export const Settings = z.object({
-  temporal: z
-    .object({
-      /** @default '127.0.0.1:7233' */
-      address: hostPort.default('127.0.0.1:7233'),
-      /** @default 'default' */
-      namespace: z.string().min(1).default('default'),
-      /** mTLS client certificate and key, for Temporal Cloud or a secured cluster. */
-      tls: z
-        .object({
-          certPath: z.string().min(1),
-          keyPath: z.string().min(1),
-          caPath: z.string().min(1).optional(),
-          serverName: z.string().min(1).optional(),
-        })
-        .optional(),
-      apiKey: z.string().min(1).optional(),
-    })
-    .strict()
-    .default({ address: '127.0.0.1:7233', namespace: 'default' }),
-  /** @default 'ratchet' */
-  taskQueue: z.string().min(1).default('ratchet'),
-  /** Where ratchet keeps its registry, checkpoints and the dev server's database. @default '.ratchet' */
-  dataDir: z.string().min(1).default('.ratchet'),
-  /** Where the Temporal CLI binary is cached between clones. */
-  cacheDir: z
-    .string()
-    .min(1)
-    .default(path.join(homedir(), '.cache', 'ratchet')),
-  /** @default 8233 */
-  uiPort: z.coerce.number().int().min(1).max(65535).default(8233),
-  /** Base URL of the Temporal Web UI, for links printed next to every run. */
-  uiUrl: z.string().url().optional(),
-  /** host:port for the worker's Prometheus endpoint; unset = off. */
-  metricsAddress: hostPort.optional(),
-  log: z
-    .object({
-      level: LogLevel.default('info'),
-      /** 'json' for machines, 'pretty' for people; default: pretty on a terminal. */
-      format: z.enum(['json', 'pretty']).optional(),
-    })
-    .strict()
-    .default({ level: 'info' }),
-});
+export const Settings = z
+  .object({
+    temporal: z
+      .object({
+        /** @default '127.0.0.1:7233' */
+        address: hostPort.default('127.0.0.1:7233'),
+        /** @default 'default' */
+        namespace: z.string().min(1).default('default'),
+        /** mTLS client certificate and key, for Temporal Cloud or a secured cluster. */
+        tls: z
+          .object({
+            certPath: z.string().min(1),
+            keyPath: z.string().min(1),
+            caPath: z.string().min(1).optional(),
+            serverName: z.string().min(1).optional(),
+          })
+          .optional(),
+        apiKey: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({ address: '127.0.0.1:7233', namespace: 'default' }),
+    /** @default 'ratchet' */
+    taskQueue: z.string().min(1).default('ratchet'),
+    /** Where ratchet keeps its registry, checkpoints and the dev server's database. @default '.ratchet' */
+    dataDir: z.string().min(1).default('.ratchet'),
+    /** Where the Temporal CLI binary is cached between clones. */
+    cacheDir: z
+      .string()
+      .min(1)
+      .default(path.join(homedir(), '.cache', 'ratchet')),
+    /** @default 8233 */
+    uiPort: z.coerce.number().int().min(1).max(65535).default(8233),
+    /** Base URL of the Temporal Web UI, for links printed next to every run. */
+    uiUrl: z.string().url().optional(),
+    /** host:port for the worker's Prometheus endpoint; unset = off. */
+    metricsAddress: hostPort.optional(),
+    log: z
+      .object({
+        level: LogLevel.default('info'),
+        /** 'json' for machines, 'pretty' for people; default: pretty on a terminal. */
+        format: z.enum(['json', 'pretty']).optional(),
+      })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  // A misspelt setting is refused with the nearest known one, never silently dropped.
+  .strict();
 export type Settings = z.infer<typeof Settings>;
 
 /** Environment variables and the setting each one sets. */
@@ -128,15 +133,22 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   }
   const parsed = Settings.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const key = issue.path.join('.') || '(root)';
-      const from = sources.get(key) ?? (existsSync(file) ? path.basename(file) : 'default');
-      return `  ${key} (from ${from}): ${issue.message}`;
-    });
+    const lines = parsed.error.issues
+      .flatMap((issue) => namedIssues(Settings, issue))
+      .map(({ field, message }) => {
+        const from = sources.get(field) ?? (existsSync(file) ? path.basename(file) : 'default');
+        return `  ${field} (from ${from}): ${message}`;
+      });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const settings = parsed.data;
   settings.dataDir = path.resolve(cwd, settings.dataDir);
+  // The janitor and compensations delete under the data dir: never let it be / or $HOME.
+  const unsafe = dangerousPathReason(settings.dataDir, { home: homedir() });
+  if (unsafe) {
+    const from = sources.get('dataDir') ?? (existsSync(file) ? path.basename(file) : 'default');
+    throw new ConfigError(`invalid configuration:\n  dataDir (from ${from}): ${unsafe}`);
+  }
   return settings;
 }
 

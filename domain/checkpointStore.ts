@@ -19,6 +19,32 @@ export interface CreateCheckpointInput {
   /** @default 'active' for the first version of a module, else 'accepted' */
   status?: VersionStatus;
   metadata?: Record<string, unknown>;
+  /**
+   * The guide's lane and step (`checkpoint create --lane L --step-number N
+   * --step-name S`): recorded as `metadata.lane`, `.step`, `.stepName` and the
+   * guide-style label `<lane>-step<N>-<YYYYMMDD_HHMMSS>`, so checkpoints can be
+   * listed by lane and step and found by that label.
+   */
+  step?: { lane: string; number: number; name: string };
+}
+
+/** The guide's checkpoint label, e.g. `standard-step3-20251024_143045` (UTC). */
+export function laneStepLabel(lane: string, stepNumber: number, at: Date): string {
+  const iso = at.toISOString(); // 2025-10-24T14:30:45.123Z
+  const stamp = `${iso.slice(0, 10).replace(/-/g, '')}_${iso.slice(11, 19).replace(/:/g, '')}`;
+  return `${lane}-step${stepNumber}-${stamp}`;
+}
+
+/** Whether a checkpoint's metadata matches `--lane` / `--step` (a number or a step name). */
+export function matchesLaneStep(
+  metadata: Record<string, unknown>,
+  filter: { lane?: string; step?: string },
+): boolean {
+  if (filter.lane !== undefined && metadata.lane !== filter.lane) return false;
+  if (filter.step === undefined) return true;
+  return /^\d+$/.test(filter.step)
+    ? metadata.step === Number(filter.step)
+    : metadata.stepName === filter.step;
 }
 
 export interface RestoreCheckpointInput {

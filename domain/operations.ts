@@ -3,6 +3,7 @@
  * schemas parsed at the edge (CLI, client) and again by the workflow.
  */
 import { z } from 'zod';
+import { dangerousPathReason } from './paths';
 import type { CompensationRecord, SagaStatus } from './saga';
 
 export const AGENT_STEPS = [
@@ -24,6 +25,7 @@ export const SESSION_STEPS = [
 ] as const;
 export type SessionStep = (typeof SESSION_STEPS)[number];
 
+/** How `--fail-at` makes a step fail (demos, tests): injected by domain/faults.ts, not an input. */
 export const FailMode = z.enum(['permanent', 'transient', 'timeout']);
 
 const Name = z
@@ -32,34 +34,53 @@ const Name = z
     /^[a-z0-9][a-z0-9-]{0,39}$/,
     'names are 1–40 lowercase letters, digits or "-", starting with a letter or digit',
   );
-const AbsolutePath = z.string().refine((p) => p.startsWith('/'), 'must be an absolute path');
-
-export const AgentCreateInput = z.object({
-  name: Name,
-  /** A git repository to give the agent a worktree and branch of. */
-  repo: AbsolutePath.optional(),
-  /** The agent's command (run with sh -c); default: the bundled agent runner. */
-  command: z.string().trim().min(1).optional(),
-  memoryMb: z.number().int().min(1).max(1_048_576).default(512),
-  limits: z
-    .object({ maxAgents: z.number().int().min(1), memoryBudgetMb: z.number().int().min(1) })
-    .default({ maxAgents: 32, memoryBudgetMb: 65_536 }),
-  healthTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
-  stepTimeoutMs: z.number().int().min(500).max(600_000).default(30_000),
-  /** Compensations of equal priority run in parallel. */
-  parallelCompensation: z.boolean().default(false),
-  failAt: z.enum(AGENT_STEPS).optional(),
-  failMode: FailMode.default('permanent'),
+const AbsolutePath = z.string().superRefine((p, ctx) => {
+  const why = dangerousPathReason(p);
+  if (why) ctx.addIssue({ code: 'custom', message: why });
 });
+
+export const AgentCreateInput = z
+  .object({
+    name: Name,
+    /** A git repository to give the agent a worktree and branch of. */
+    repo: AbsolutePath.optional(),
+    /** The agent's command (run with sh -c); default: the bundled agent runner. */
+    command: z.string().trim().min(1).optional(),
+    memoryMb: z.number().int().min(1).max(1_048_576).default(512),
+    limits: z
+      .object({ maxAgents: z.number().int().min(1), memoryBudgetMb: z.number().int().min(1) })
+      .strict()
+      .default({ maxAgents: 32, memoryBudgetMb: 65_536 }),
+    healthTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+    stepTimeoutMs: z.number().int().min(500).max(600_000).default(30_000),
+    /** Compensations of equal priority run in parallel. */
+    parallelCompensation: z.boolean().default(false),
+    /**
+     * Temporary files or folders the agent's process may create (sockets, lock
+     * files, caches): removed if the creation is rolled back (the seed's
+     * add_temporary_file_cleanup, priority 60). Under the data dir, the system
+     * temp dir or the repository only.
+     */
+    tempFiles: z
+      .array(
+        AbsolutePath.refine((p) => !p.split('/').includes('..'), 'must not contain ".."').refine(
+          (p) => p.split('/').filter(Boolean).length >= 2,
+          'must not be a filesystem root or a top-level folder',
+        ),
+      )
+      .max(64)
+      .default([]),
+  })
+  .strict();
 export type AgentCreateInput = z.infer<typeof AgentCreateInput>;
 
-export const SessionCreateInput = z.object({
-  name: Name,
-  repo: AbsolutePath.optional(),
-  stepTimeoutMs: z.number().int().min(500).max(600_000).default(30_000),
-  failAt: z.enum(SESSION_STEPS).optional(),
-  failMode: FailMode.default('permanent'),
-});
+export const SessionCreateInput = z
+  .object({
+    name: Name,
+    repo: AbsolutePath.optional(),
+    stepTimeoutMs: z.number().int().min(500).max(600_000).default(30_000),
+  })
+  .strict();
 export type SessionCreateInput = z.infer<typeof SessionCreateInput>;
 
 export interface StepRecord {

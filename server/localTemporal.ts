@@ -5,7 +5,12 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '../domain/searchAttributes';
-import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
+import {
+  devServerDynamicConfigArgs,
+  startDevServer,
+  type DevServer,
+  type DevServerOptions,
+} from './devServer';
 import { resolveTemporalCli, TemporalCliNotFound, type CliSource } from './temporalCli';
 
 export interface LocalTemporalOptions extends Omit<DevServerOptions, 'cliPath'> {
@@ -39,10 +44,13 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
         uiPort: options.uiPort,
         dbFilename: options.dbFilename,
         namespace: options.namespace,
-        extraArgs: Object.entries(SEARCH_ATTRIBUTES).flatMap(([n, t]) => [
-          '--search-attribute',
-          `${n}=${t}`,
-        ]),
+        extraArgs: [
+          ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([n, t]) => [
+            '--search-attribute',
+            `${n}=${t}`,
+          ]),
+          ...devServerDynamicConfigArgs(options.dynamicConfig),
+        ],
       },
     });
     return {

@@ -21,9 +21,11 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
 describe('docker-compose.yml', () => {
   const s = compose.services;
 
-  it('runs PostgreSQL, the Temporal server, the Web UI and the ratchet worker', () => {
+  it('runs PostgreSQL, the Temporal server, the Web UI, the ratchet worker, Prometheus and Grafana', () => {
     expect(Object.keys(s).sort()).toEqual([
+      'grafana',
       'postgresql',
+      'prometheus',
       'ratchet-worker',
       'temporal',
       'temporal-ui',

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startLocalTemporal, type LocalTemporal } from '../server/localTemporal';
 import { freePort } from '../server/ports';
-import { WORKFLOWS_PATH } from '../workers/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../workers/worker';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -42,6 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     ({ code } = await bundleWorkflowCode({
       workflowsPath: WORKFLOWS_PATH,
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     }));
   } catch (err) {

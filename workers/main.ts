@@ -7,9 +7,10 @@ import { NativeConnection } from '@temporalio/worker';
 import { describeSandbox, detectSandbox } from '../activities/infra/sandbox';
 import { createLogger } from '../config/logger';
 import { loadSettings } from '../config/settings';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { ensureSearchAttributes } from '../client/admin';
 import { connectionOptions, nativeConnectionOptions } from '../client/connection';
+import { startWorkerGauges } from './metrics';
 import { installRuntime } from './runtime';
 import { createRatchetWorker } from './worker';
 
@@ -21,7 +22,6 @@ export async function runWorker(): Promise<void> {
   const admin = await Connection.connect(connectionOptions(settings));
   const added = await ensureSearchAttributes(admin, settings.temporal.namespace);
   if (added.length) logger.info({ added }, 'registered search attributes');
-  await admin.close();
   const connection = await NativeConnection.connect(nativeConnectionOptions(settings));
   const worker = await createRatchetWorker({
     connection,
@@ -36,8 +36,17 @@ export async function runWorker(): Promise<void> {
   const sandbox = describeSandbox(await detectSandbox());
   if (sandbox.ok) logger.info({ sandbox: sandbox.detail }, 'candidate commands run sandboxed');
   else logger.warn({ sandbox: sandbox.detail }, 'CANDIDATE COMMANDS ARE NOT SANDBOXED');
+  const gauges = startWorkerGauges(
+    settings,
+    new Client({ connection: admin, namespace: settings.temporal.namespace }),
+    logger,
+  );
+  // Gauges are right from the first scrape after a restart.
+  await gauges?.first;
   await worker.run();
+  gauges?.stop();
   await connection.close();
+  await admin.close();
 }
 
 if (require.main === module) {

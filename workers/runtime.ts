@@ -11,6 +11,7 @@ import {
 } from '@temporalio/worker';
 import type { Logger } from '../config/logger';
 import type { Settings } from '../config/settings';
+import { histogramBuckets } from '../domain/metrics';
 
 const LEVELS: Record<SdkLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
@@ -35,6 +36,20 @@ function sdkLevel(level: Settings['log']['level']): SdkLevel {
   }
 }
 
+/**
+ * The worker's one metrics endpoint: the SDK's own Prometheus exporter, which
+ * also serves ratchet's metrics (recorded through the SDK's metric meters).
+ */
+export function prometheusMetrics(bindAddress: string) {
+  return {
+    prometheus: {
+      bindAddress,
+      // ratchet's histograms are in seconds or ratios: their own buckets.
+      histogramBucketOverrides: histogramBuckets(),
+    },
+  };
+}
+
 let installed = false;
 
 export function installRuntime(settings: Settings, logger: Logger): void {
@@ -47,9 +62,7 @@ export function installRuntime(settings: Settings, logger: Logger): void {
     }),
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      ...(settings.metricsAddress
-        ? { metrics: { prometheus: { bindAddress: settings.metricsAddress } } }
-        : {}),
+      ...(settings.metricsAddress ? { metrics: prometheusMetrics(settings.metricsAddress) } : {}),
     },
   });
 }

@@ -2,8 +2,21 @@
 import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { faultInterceptor } from './faults/activityInterceptor';
 
-export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
+/** ratchet's workflows file: the TypeScript source, or the compiled one in the package. */
+export const WORKFLOWS_PATH = path.join(
+  __dirname,
+  '..',
+  'workflows',
+  __filename.endsWith('.ts') ? 'index.ts' : 'index.js',
+);
+/** Bundled with the workflows (pass to bundleWorkflowCode when pre-bundling). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  path.join(__dirname, 'faults', `workflowInterceptors${path.extname(__filename)}`),
+  // Activity summaries and result-derived metrics.
+  path.join(__dirname, '..', 'workflows', `interceptors${path.extname(__filename)}`),
+];
 
 export interface RatchetWorkerOptions {
   connection: NativeConnection;
@@ -12,6 +25,14 @@ export interface RatchetWorkerOptions {
   activityDeps: Omit<ActivityDeps, 'taskQueue'>;
   /** Pre-bundled workflow code (tests bundle once per run); default: bundle from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * Your own workflows file, when the worker should run your workflows too; it
+   * must re-export ratchet's (`export * from 'ratchet/workflows'`).
+   * @default ratchet's own workflows ({@link WORKFLOWS_PATH})
+   */
+  workflowsPath?: string;
+  /** Your own activities, registered beside ratchet's (same names override). */
+  activities?: object;
   /** Extra options for tests (e.g. shorter shutdown grace). */
   overrides?: Partial<WorkerOptions>;
 }
@@ -21,10 +42,18 @@ export async function createRatchetWorker(options: RatchetWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities({ ...options.activityDeps, taskQueue: options.taskQueue }),
+    activities: {
+      ...createActivities({ ...options.activityDeps, taskQueue: options.taskQueue }),
+      ...options.activities,
+    },
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH }),
+      : { workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH }),
+    interceptors: {
+      activity: [faultInterceptor],
+      // A pre-built bundle carries its interceptor modules already.
+      ...(options.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+    },
     ...options.overrides,
   });
 }

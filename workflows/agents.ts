@@ -13,14 +13,23 @@
  *
  *   sessionCreate: reserve_record 100 · create_session_dir 80 · git_integration 70 · start_watcher 60
  *
+ *   temporary files (input.tempFiles): removed by add_temporary_file_cleanup, priority 60
+ *
  * Deletion registers every teardown with the same priorities and runs them
  * at once: a delete is a compensation of everything.
+ *
+ * Before the first step an OperationSnapshot records what the operation will
+ * touch (registry, files, processes, worktrees); compensating against an
+ * invalid one is refused (RollbackStateError). After compensating, the same
+ * things are read again and every difference is reported (`registryDrift`),
+ * and the rollback's audit records are written (activities/agents/audit.ts).
  */
 import {
   ApplicationFailure,
   CancellationScope,
   defineQuery,
   isCancellation,
+  log,
   proxyActivities,
   setHandler,
   uuid4,
@@ -34,15 +43,31 @@ import {
   SessionCreateInput,
   type OperationOutcome,
 } from '../domain/operations';
+import {
+  deletionLeftovers,
+  diffOperationSnapshots,
+  snapshotProblems,
+  type OperationSnapshot,
+} from '../domain/operationSnapshot';
 import type { CompensationOutcome } from '../domain/saga';
 import type { z } from 'zod';
 import { Saga } from './saga/engine';
 import { failureMessage, OperationSteps } from './saga/operation';
+import { OperationView } from './saga/view';
+
+export { ledgerQuery } from './saga/view';
 
 export const outcomeQuery = defineQuery<OperationOutcome | null>('outcome');
 
 const READS = { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5 } } as const;
 const reads = proxyActivities<AgentActivities>(READS);
+
+/**
+ * A compensation attempt lost with its worker is retried once this expires: as
+ * short as the steps' own timeout, but long enough to stop a stubborn process
+ * (SIGTERM, grace, SIGKILL).
+ */
+const compensationTimeoutMs = (stepTimeoutMs: number) => Math.max(stepTimeoutMs, 10_000);
 
 function stepActivities(stepTimeoutMs: number) {
   return proxyActivities<AgentActivities>({
@@ -65,20 +90,99 @@ function parse<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
   return parsed.data;
 }
 
-/** After a failure or cancellation: compensate, check the registry, report — and fail the run with it. */
+/**
+ * The seed's add_temporary_file_cleanup: registers the removal of temporary
+ * files or folders (priority 60) before the step that may create them.
+ */
+export function addTemporaryFileCleanup(
+  saga: Saga,
+  resourceId: string,
+  paths: string[],
+  repo: string | null = null,
+): void {
+  if (paths.length === 0) return;
+  saga.register({
+    actionType: 'remove_temporary_files',
+    resourceId,
+    priority: 60,
+    activity: 'removeTemporaryFiles',
+    args: [{ paths, repo }],
+    description: `remove temporary files ${paths.join(', ')}`,
+  });
+}
+
+/** Writes the rollback's audit records; an audit that cannot be written never changes the outcome. */
+async function audit(input: Parameters<AgentActivities['recordRollbackAudit']>[0]): Promise<void> {
+  try {
+    await CancellationScope.nonCancellable(() => reads.recordRollbackAudit(input));
+  } catch (e) {
+    log.error('rollback audit not written', {
+      operationId: input.operationId,
+      error: failureMessage(e),
+    });
+  }
+}
+
+/**
+ * After a failure or cancellation: refuse when the snapshot is invalid,
+ * else compensate, compare the world with the snapshot, audit, report — and
+ * fail the run with it.
+ */
 async function compensateAndReport(
   err: unknown,
   saga: Saga,
   op: OperationSteps,
   base: Pick<OperationOutcome, 'workflowId' | 'operation' | 'resources'>,
-  before: Awaited<ReturnType<AgentActivities['registrySnapshot']>>,
+  before: OperationSnapshot,
+  startedPids: () => Array<number | null>,
   publish: (o: OperationOutcome) => void,
 ): Promise<never> {
   if (!op.error) op.error = failureMessage(err);
+  const startedAt = Date.now();
+  const subjectId = String(base.resources.agentId ?? base.resources.sessionId ?? '');
+  const problems = snapshotProblems(before, {
+    operationId: base.workflowId,
+    operationType: base.operation,
+    now: startedAt,
+  });
+  if (problems.length) {
+    const message = `refusing to compensate ${base.workflowId}: its snapshot is invalid (${problems.join('; ')})`;
+    const outcome: OperationOutcome = {
+      ...base,
+      status: 'compensation_incomplete',
+      failedStep: op.failedStep,
+      error: op.error,
+      steps: op.steps,
+      compensations: [],
+      cleanupCompleteness: 0,
+      registryDrift: [message],
+    };
+    publish(outcome);
+    await audit({
+      operationId: base.workflowId,
+      operation: base.operation,
+      subjectId,
+      startedAt,
+      finishedAt: Date.now(),
+      compensations: [],
+      cleanupCompleteness: 0,
+      drift: [],
+      criticalError: `RollbackStateError: ${message}`,
+    });
+    throw ApplicationFailure.create({
+      type: 'RollbackStateError',
+      message,
+      nonRetryable: true,
+      details: [outcome],
+    });
+  }
   const compensation: CompensationOutcome = await saga.compensate();
   let drift: string[];
   try {
-    drift = await CancellationScope.nonCancellable(() => reads.registryDrift({ before }));
+    const after = await CancellationScope.nonCancellable(() =>
+      reads.resnapshotOperation({ before, pids: startedPids() }),
+    );
+    drift = diffOperationSnapshots(before, after);
   } catch (e) {
     drift = [`registry unreadable, cannot verify: ${failureMessage(e)}`];
   }
@@ -93,6 +197,16 @@ async function compensateAndReport(
     registryDrift: drift,
   };
   publish(outcome);
+  await audit({
+    operationId: base.workflowId,
+    operation: base.operation,
+    subjectId,
+    startedAt,
+    finishedAt: Date.now(),
+    compensations: compensation.compensations,
+    cleanupCompleteness: compensation.cleanupCompleteness,
+    drift,
+  });
   if (isCancellation(err)) throw err;
   throw ApplicationFailure.create({
     type: compensation.status === 'compensated' ? 'OperationCompensated' : 'CompensationIncomplete',
@@ -112,12 +226,7 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
   });
   let published: OperationOutcome | null = null;
   setHandler(outcomeQuery, () => published);
-  const fail = (step: string) => (input.failAt === step ? { mode: input.failMode } : undefined);
-  const common = (step: string) => ({
-    agentId,
-    fail: fail(step),
-    stepTimeoutMs: input.stepTimeoutMs,
-  });
+  const common = (_step: string) => ({ agentId });
   const resources: Record<string, string | number | null> = {
     agentId,
     pid: null,
@@ -131,9 +240,23 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
     operation: 'agent.create' as const,
     resources,
   };
-  const before = await reads.registrySnapshot();
-  const saga = new Saga({ parallelEqualPriority: input.parallelCompensation });
-  const op = new OperationSteps(AGENT_STEPS.filter((s) => s !== 'create_worktree' || input.repo));
+  const before = await reads.snapshotOperation({
+    operationId: base.workflowId,
+    operationType: 'agent.create',
+    subjectId: agentId,
+    repo: input.repo ?? null,
+    files: input.tempFiles,
+  });
+  const view = new OperationView(base.workflowId, base.operation, `create agent ${input.name}`);
+  const saga = new Saga({
+    parallelEqualPriority: input.parallelCompensation,
+    onChange: view.onLedger,
+  });
+  const op = new OperationSteps(
+    AGENT_STEPS.filter((s) => s !== 'create_worktree' || input.repo),
+    () => view.refresh(),
+  );
+  view.trackSteps(() => ({ steps: op.steps, current: op.current }));
   const undo = (
     actionType: string,
     priority: number,
@@ -148,6 +271,7 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
       activity,
       args: [args],
       description,
+      startToCloseTimeout: compensationTimeoutMs(input.stepTimeoutMs),
     });
 
   try {
@@ -224,14 +348,16 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
     resources.stateFile = state.stateFile;
     const proc = await op.run(
       'spawn_process',
-      () =>
+      () => {
+        addTemporaryFileCleanup(saga, agentId, input.tempFiles, input.repo ?? null);
         undo(
           'terminate_process',
           95,
           'terminateAgentProcess',
           { agentId },
           'SIGTERM, then SIGKILL',
-        ),
+        );
+      },
       () =>
         acts.spawnAgentProcess({
           ...common('spawn_process'),
@@ -258,9 +384,21 @@ export async function agentCreate(raw: AgentCreateInput): Promise<OperationOutco
       cleanupCompleteness: 100,
       registryDrift: [],
     };
+    view.finish('completed', 100);
     return published;
   } catch (err) {
-    return compensateAndReport(err, saga, op, base, before, (o) => (published = o));
+    return compensateAndReport(
+      err,
+      saga,
+      op,
+      base,
+      before,
+      () => [resources.pid as number | null],
+      (o) => {
+        published = o;
+        view.finish(o.status, o.cleanupCompleteness);
+      },
+    );
   }
 }
 
@@ -270,12 +408,7 @@ export async function sessionCreate(raw: SessionCreateInput): Promise<OperationO
   const acts = stepActivities(input.stepTimeoutMs);
   let published: OperationOutcome | null = null;
   setHandler(outcomeQuery, () => published);
-  const fail = (step: string) => (input.failAt === step ? { mode: input.failMode } : undefined);
-  const common = (step: string) => ({
-    sessionId,
-    fail: fail(step),
-    stepTimeoutMs: input.stepTimeoutMs,
-  });
+  const common = (_step: string) => ({ sessionId });
   const resources: Record<string, string | number | null> = {
     sessionId,
     dir: null,
@@ -287,9 +420,19 @@ export async function sessionCreate(raw: SessionCreateInput): Promise<OperationO
     operation: 'session.create' as const,
     resources,
   };
-  const before = await reads.registrySnapshot();
-  const saga = new Saga();
-  const op = new OperationSteps(SESSION_STEPS.filter((s) => s !== 'git_integration' || input.repo));
+  const before = await reads.snapshotOperation({
+    operationId: base.workflowId,
+    operationType: 'session.create',
+    subjectId: sessionId,
+    repo: input.repo ?? null,
+  });
+  const view = new OperationView(base.workflowId, base.operation, `create session ${input.name}`);
+  const saga = new Saga({ onChange: view.onLedger });
+  const op = new OperationSteps(
+    SESSION_STEPS.filter((s) => s !== 'git_integration' || input.repo),
+    () => view.refresh(),
+  );
+  view.trackSteps(() => ({ steps: op.steps, current: op.current }));
   const undo = (
     actionType: string,
     priority: number,
@@ -304,6 +447,7 @@ export async function sessionCreate(raw: SessionCreateInput): Promise<OperationO
       activity,
       args: [args],
       description,
+      startToCloseTimeout: compensationTimeoutMs(input.stepTimeoutMs),
     });
   try {
     await op.run(
@@ -377,9 +521,21 @@ export async function sessionCreate(raw: SessionCreateInput): Promise<OperationO
       cleanupCompleteness: 100,
       registryDrift: [],
     };
+    view.finish('completed', 100);
     return published;
   } catch (err) {
-    return compensateAndReport(err, saga, op, base, before, (o) => (published = o));
+    return compensateAndReport(
+      err,
+      saga,
+      op,
+      base,
+      before,
+      () => [resources.watcherPid as number | null],
+      (o) => {
+        published = o;
+        view.finish(o.status, o.cleanupCompleteness);
+      },
+    );
   }
 }
 
@@ -394,7 +550,19 @@ export async function agentDelete(input: { agentId: string }): Promise<Operation
     });
   }
   const agentId = agent.id;
-  const saga = new Saga();
+  const view = new OperationView(
+    workflowInfo().workflowId,
+    'agent.delete',
+    `delete agent ${agentId}`,
+  );
+  const before = await reads.snapshotOperation({
+    operationId: workflowInfo().workflowId,
+    operationType: 'agent.delete',
+    subjectId: agentId,
+    repo: agent.repo,
+    pids: agent.pid ? [agent.pid] : [],
+  });
+  const saga = new Saga({ onChange: view.onLedger });
   const undo = (
     actionType: string,
     priority: number,
@@ -408,7 +576,10 @@ export async function agentDelete(input: { agentId: string }): Promise<Operation
   undo('remove_state', 70, 'removeAgentState', { agentId });
   undo('remove_session_dir', 60, 'removeAgentScratch', { agentId });
   undo('remove_agent_folder', 10, 'removeAgentFolder', { agentId });
-  return deletionOutcome('agent.delete', await saga.compensate(), { agentId });
+  const result = await saga.compensate();
+  return view.finished(
+    deletionOutcome('agent.delete', result, { agentId }, await leftovers(before)),
+  );
 }
 
 export async function sessionDelete(input: { sessionId: string }): Promise<OperationOutcome> {
@@ -421,7 +592,19 @@ export async function sessionDelete(input: { sessionId: string }): Promise<Opera
     });
   }
   const sessionId = session.id;
-  const saga = new Saga();
+  const view = new OperationView(
+    workflowInfo().workflowId,
+    'session.delete',
+    `delete session ${sessionId}`,
+  );
+  const before = await reads.snapshotOperation({
+    operationId: workflowInfo().workflowId,
+    operationType: 'session.delete',
+    subjectId: sessionId,
+    repo: session.repo,
+    pids: session.watcherPid ? [session.watcherPid] : [],
+  });
+  const saga = new Saga({ onChange: view.onLedger });
   const undo = (
     actionType: string,
     priority: number,
@@ -432,18 +615,35 @@ export async function sessionDelete(input: { sessionId: string }): Promise<Opera
   undo('remove_session_dir', 80, 'removeSessionDir', { sessionId });
   if (session.repo) undo('git_cleanup', 70, 'detachSessionGit', { sessionId, repo: session.repo });
   undo('monitoring_cleanup', 60, 'stopSessionWatcher', { sessionId });
-  return deletionOutcome('session.delete', await saga.compensate(), { sessionId });
+  const result = await saga.compensate();
+  return view.finished(
+    deletionOutcome('session.delete', result, { sessionId }, await leftovers(before)),
+  );
+}
+
+/** After a delete: what of the agent or session is still there (empty when it is all gone). */
+async function leftovers(before: OperationSnapshot): Promise<string[]> {
+  try {
+    return deletionLeftovers(before, await reads.resnapshotOperation({ before, pids: [] }));
+  } catch (e) {
+    return [`cannot verify: ${failureMessage(e)}`];
+  }
 }
 
 function deletionOutcome(
   operation: 'agent.delete' | 'session.delete',
   result: CompensationOutcome,
   resources: Record<string, string>,
+  drift: string[],
 ): OperationOutcome {
   return {
     workflowId: workflowInfo().workflowId,
     operation,
-    status: result.status === 'compensated' ? 'completed' : 'compensation_incomplete',
+    // A delete that left something behind did not complete, whatever each step said.
+    status:
+      result.status === 'compensated' && drift.length === 0
+        ? 'completed'
+        : 'compensation_incomplete',
     failedStep: result.compensations.find((c) => c.status === 'failed')?.actionType ?? null,
     error: result.compensations.find((c) => c.status === 'failed')?.error ?? null,
     steps: result.compensations.map((c) => ({
@@ -454,7 +654,7 @@ function deletionOutcome(
     })),
     compensations: result.compensations,
     cleanupCompleteness: result.cleanupCompleteness,
-    registryDrift: [],
+    registryDrift: drift,
     resources,
   };
 }

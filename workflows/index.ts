@@ -3,5 +3,13 @@
 export * from './health';
 export { evolutionCycle } from './evolution/cycle';
 export { evolutionIteration } from './evolution/iteration';
-export { agentCreate, agentDelete, outcomeQuery, sessionCreate, sessionDelete } from './agents';
+export {
+  agentCreate,
+  agentDelete,
+  ledgerQuery,
+  outcomeQuery,
+  sessionCreate,
+  sessionDelete,
+} from './agents';
 export { operatorUpdate, pipelineRun, pipelineStatusQuery } from './pipeline';
+export { janitor } from './janitor';

@@ -2,26 +2,24 @@
  * Agent creation's steps and their compensations, as activities. Every step
  * is safe to retry (a retried step finds its own earlier effect) and every
  * compensation is idempotent ("nothing to undo" returns { skipped: true }).
+ * Each resource carries its owner: the registry entry and `owner.json` in the
+ * agent folder name the creating workflow, processes carry RATCHET_OWNER and
+ * RATCHET_DATA_DIR — what `ratchet gc` reads to find what nobody owns.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
-import type { QuotaLimits } from './registry';
-import { Registry } from './registry';
+import type { QuotaLimits } from '../../domain/registry';
+import { writeFileAtomic, writeJsonAtomic } from '../infra/atomicFile';
+import { DATA_DIR_ENV, ownedBy, spawnDetached, stopProcess } from '../infra/processes';
 import { addWorktree, isRepository, removeWorktree } from './git';
-import { ownedBy, spawnDetached, stopProcess } from './processes';
-import { assertSessionDir, injectFailure, type FailMode } from './safety';
+import { exists, readPid } from './fsx';
+import { Registry } from './registry';
+import { assertIdSegment, assertSessionDir } from './safety';
 
-export interface StepFail {
-  mode: FailMode;
-}
-
-interface StepInput {
+export interface StepInput {
   agentId: string;
-  /** Set only on the step the caller asked to fail. */
-  fail?: StepFail;
-  stepTimeoutMs?: number;
 }
 
 export interface NothingToUndo {
@@ -31,29 +29,38 @@ const skipped: NothingToUndo = { skipped: true };
 
 const RUNNER = path.join(__dirname, 'agentRunner.js');
 
+/** Where an agent's resources live under the data dir (also what the janitor inspects). */
+export function agentPaths(dataDir: string, id: string) {
+  assertIdSegment(id);
+  const dir = path.join(dataDir, 'agents', id);
+  return {
+    dir,
+    pidFile: path.join(dir, 'pid'),
+    ownerFile: path.join(dir, 'owner.json'),
+    heartbeatFile: path.join(dir, 'heartbeat.json'),
+    scratchDir: path.join(dir, `.session_${id}`),
+    stateFile: path.join(dir, 'state.json'),
+    logFile: path.join(dir, 'agent.log'),
+    worktree: path.join(dataDir, 'worktrees', id),
+    branch: `ratchet/agent-${id}`,
+  };
+}
+
 export function createAgentSteps(deps: { dataDir: string }) {
   const registry = new Registry(deps.dataDir);
-  const agentDir = (id: string) => path.join(deps.dataDir, 'agents', id);
-  const pidFile = (id: string) => path.join(agentDir(id), 'pid');
-  const heartbeatFile = (id: string) => path.join(agentDir(id), 'heartbeat.json');
-  const scratchDir = (id: string) => path.join(agentDir(id), `.session_${id}`);
-  const stateFile = (id: string) => path.join(agentDir(id), 'state.json');
-  const worktreeDir = (id: string) => path.join(deps.dataDir, 'worktrees', id);
-  const branchOf = (id: string) => `ratchet/agent-${id}`;
-  const fail = (input: StepInput, phase: 'before' | 'after') =>
-    injectFailure(
-      activityInfo().activityType,
-      input.fail,
-      phase,
-      activityInfo().attempt,
-      input.stepTimeoutMs ?? 30_000,
-    );
+  const paths = (id: string) => agentPaths(deps.dataDir, id);
 
   return {
     async reserveAgentRecord(
       input: StepInput & { name: string; repo: string | null },
     ): Promise<void> {
-      await fail(input, 'before');
+      const ownerWorkflowId = activityInfo().workflowExecution?.workflowId ?? null;
+      // The ownership tag first: a run terminated right after this step is still attributable.
+      await writeJsonAtomic(paths(input.agentId).ownerFile, {
+        agentId: input.agentId,
+        workflowId: ownerWorkflowId,
+        repo: input.repo,
+      });
       await registry.update((s) => {
         const taken = Object.values(s.agents).find(
           (a) => a.name === input.name && a.id !== input.agentId,
@@ -65,6 +72,7 @@ export function createAgentSteps(deps: { dataDir: string }) {
             nonRetryable: true,
           });
         }
+        if (input.repo && !(s.repos ??= []).includes(input.repo)) s.repos.push(input.repo);
         s.agents[input.agentId] ??= {
           id: input.agentId,
           name: input.name,
@@ -76,9 +84,9 @@ export function createAgentSteps(deps: { dataDir: string }) {
           repo: input.repo,
           sessionDir: null,
           stateFile: null,
+          ownerWorkflowId,
         };
       });
-      await fail(input, 'after');
     },
     async removeAgentRecord(input: { agentId: string }): Promise<NothingToUndo | void> {
       return registry.update((s) => {
@@ -90,7 +98,6 @@ export function createAgentSteps(deps: { dataDir: string }) {
     async allocateAgentResources(
       input: StepInput & { memoryMb: number; limits: QuotaLimits },
     ): Promise<void> {
-      await fail(input, 'before');
       await registry.update((s) => {
         if (s.allocations[input.agentId]) return;
         const booked = Object.values(s.allocations);
@@ -107,7 +114,6 @@ export function createAgentSteps(deps: { dataDir: string }) {
         }
         s.allocations[input.agentId] = { agentId: input.agentId, memoryMb: input.memoryMb };
       });
-      await fail(input, 'after');
     },
     async releaseAgentQuota(input: { agentId: string }): Promise<NothingToUndo | void> {
       return registry.update((s) => {
@@ -119,7 +125,6 @@ export function createAgentSteps(deps: { dataDir: string }) {
     async createAgentWorktree(
       input: StepInput & { repo: string },
     ): Promise<{ worktree: string; branch: string }> {
-      await fail(input, 'before');
       if (!(await isRepository(input.repo))) {
         throw ApplicationFailure.create({
           type: 'NotAGitRepository',
@@ -127,128 +132,114 @@ export function createAgentSteps(deps: { dataDir: string }) {
           nonRetryable: true,
         });
       }
-      const worktree = worktreeDir(input.agentId);
-      const branch = branchOf(input.agentId);
-      mkdirSync(path.dirname(worktree), { recursive: true });
+      const { worktree, branch } = paths(input.agentId);
+      await mkdir(path.dirname(worktree), { recursive: true });
       await addWorktree(input.repo, worktree, branch);
       await registry.update((s) => {
         const a = s.agents[input.agentId];
         if (a) Object.assign(a, { worktree, branch });
       });
-      await fail(input, 'after');
       return { worktree, branch };
     },
     async removeAgentWorktree(input: {
       agentId: string;
       repo: string;
     }): Promise<NothingToUndo | void> {
-      const removed = await removeWorktree(
-        input.repo,
-        worktreeDir(input.agentId),
-        branchOf(input.agentId),
-      );
-      rmSync(worktreeDir(input.agentId), { recursive: true, force: true });
+      const { worktree, branch } = paths(input.agentId);
+      const removed = await removeWorktree(input.repo, worktree, branch);
+      await rm(worktree, { recursive: true, force: true });
       return removed ? undefined : skipped;
     },
 
     async createAgentScratch(input: StepInput): Promise<{ sessionDir: string }> {
-      await fail(input, 'before');
-      const dir = scratchDir(input.agentId);
-      mkdirSync(path.join(dir, 'tmp'), { recursive: true });
-      writeFileSync(path.join(dir, 'tmp', 'scratch.txt'), `scratch space of ${input.agentId}\n`);
-      await fail(input, 'after');
+      const dir = paths(input.agentId).scratchDir;
+      await mkdir(path.join(dir, 'tmp'), { recursive: true });
+      await writeFile(path.join(dir, 'tmp', 'scratch.txt'), `scratch space of ${input.agentId}\n`);
       return { sessionDir: dir };
     },
     async removeAgentScratch(input: { agentId: string }): Promise<NothingToUndo | void> {
-      const dir = scratchDir(input.agentId);
+      const dir = paths(input.agentId).scratchDir;
       assertSessionDir(dir, path.join(deps.dataDir, 'agents'));
-      if (!existsSync(dir)) return skipped;
-      rmSync(dir, { recursive: true, force: true });
+      if (!(await exists(dir))) return skipped;
+      await rm(dir, { recursive: true, force: true });
     },
 
     async persistAgentState(input: StepInput & { name: string }): Promise<{ stateFile: string }> {
-      await fail(input, 'before');
-      const file = stateFile(input.agentId);
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(
-        file,
-        JSON.stringify(
-          { agentId: input.agentId, name: input.name, savedAt: new Date().toISOString() },
-          null,
-          2,
-        ),
-      );
-      await fail(input, 'after');
+      const file = paths(input.agentId).stateFile;
+      await writeJsonAtomic(file, {
+        agentId: input.agentId,
+        name: input.name,
+        savedAt: new Date().toISOString(),
+      });
       return { stateFile: file };
     },
     async removeAgentState(input: { agentId: string }): Promise<NothingToUndo | void> {
-      const file = stateFile(input.agentId);
-      if (!existsSync(file)) return skipped;
-      rmSync(file, { force: true });
+      const file = paths(input.agentId).stateFile;
+      if (!(await exists(file))) return skipped;
+      await rm(file, { force: true });
     },
 
     async spawnAgentProcess(
       input: StepInput & { command: string | null; cwd: string | null },
     ): Promise<{ pid: number }> {
-      await fail(input, 'before');
+      const p = paths(input.agentId);
       const owner = `ratchet-agent-${input.agentId}`;
-      if (existsSync(pidFile(input.agentId))) {
-        const pid = Number(readFileSync(pidFile(input.agentId), 'utf8'));
-        if (ownedBy(pid, input.agentId)) return { pid };
-      }
-      mkdirSync(agentDir(input.agentId), { recursive: true });
-      const log = path.join(agentDir(input.agentId), 'agent.log');
+      const earlier = await readPid(p.pidFile);
+      if (earlier && (await ownedBy(earlier, input.agentId))) return { pid: earlier };
+      await mkdir(p.dir, { recursive: true });
+      const tags = { [DATA_DIR_ENV]: deps.dataDir };
       const pid = input.command
         ? // The user's own command, through a shell because they gave us a shell command; $0 names the agent.
-          spawnDetached('sh', ['-c', input.command, owner], {
-            cwd: input.cwd ?? agentDir(input.agentId),
-            logFile: log,
+          await spawnDetached('sh', ['-c', input.command, owner], {
+            cwd: input.cwd ?? p.dir,
+            logFile: p.logFile,
             owner: input.agentId,
             env: {
+              ...tags,
               RATCHET_AGENT_ID: input.agentId,
-              RATCHET_HEARTBEAT_FILE: heartbeatFile(input.agentId),
+              RATCHET_HEARTBEAT_FILE: p.heartbeatFile,
             },
           })
-        : spawnDetached(process.execPath, [RUNNER, heartbeatFile(input.agentId), input.agentId], {
-            cwd: agentDir(input.agentId),
-            logFile: log,
+        : await spawnDetached(process.execPath, [RUNNER, p.heartbeatFile, input.agentId], {
+            cwd: p.dir,
+            logFile: p.logFile,
             owner: input.agentId,
+            env: tags,
           });
-      writeFileSync(pidFile(input.agentId), String(pid));
+      await writeFileAtomic(p.pidFile, String(pid));
       await registry.update((s) => {
         const a = s.agents[input.agentId];
         if (a) a.pid = pid;
       });
-      await fail(input, 'after');
       return { pid };
     },
     async terminateAgentProcess(input: {
       agentId: string;
     }): Promise<NothingToUndo | { stopped: string }> {
-      const file = pidFile(input.agentId);
-      if (!existsSync(file)) return skipped;
-      const pid = Number(readFileSync(file, 'utf8'));
-      const result = await stopProcess(pid, input.agentId);
-      rmSync(file, { force: true });
+      const file = paths(input.agentId).pidFile;
+      if (!(await exists(file))) return skipped;
+      const result = await stopProcess(await readPid(file), input.agentId);
+      await rm(file, { force: true });
       return result === 'not_running' ? skipped : { stopped: result };
     },
 
     async checkAgentHealth(
       input: StepInput & { timeoutMs: number },
     ): Promise<{ pid: number; heartbeatAgeMs: number }> {
-      await fail(input, 'before');
+      const p = paths(input.agentId);
       const deadline = Date.now() + input.timeoutMs;
       let why = 'no pid recorded';
       while (Date.now() < deadline) {
-        const pid = existsSync(pidFile(input.agentId))
-          ? Number(readFileSync(pidFile(input.agentId), 'utf8'))
-          : 0;
-        if (pid && !ownedBy(pid, input.agentId)) why = `process ${pid} is not running`;
-        else if (pid && existsSync(heartbeatFile(input.agentId))) {
-          const age = Date.now() - statSync(heartbeatFile(input.agentId)).mtimeMs;
-          if (age < 2_000) return { pid, heartbeatAgeMs: Math.round(age) };
-          why = `heartbeat is ${Math.round(age)} ms old`;
-        } else if (pid) why = 'no heartbeat yet';
+        const pid = await readPid(p.pidFile);
+        if (pid && !(await ownedBy(pid, input.agentId))) why = `process ${pid} is not running`;
+        else if (pid) {
+          const beat = await stat(p.heartbeatFile).catch(() => null);
+          if (beat) {
+            const age = Date.now() - beat.mtimeMs;
+            if (age < 2_000) return { pid, heartbeatAgeMs: Math.round(age) };
+            why = `heartbeat is ${Math.round(age)} ms old`;
+          } else why = 'no heartbeat yet';
+        }
         await delay(100);
       }
       throw ApplicationFailure.create({
@@ -259,6 +250,7 @@ export function createAgentSteps(deps: { dataDir: string }) {
     },
 
     async activateAgent(input: { agentId: string }): Promise<void> {
+      const p = paths(input.agentId);
       await registry.update((s) => {
         const a = s.agents[input.agentId];
         if (!a)
@@ -267,19 +259,15 @@ export function createAgentSteps(deps: { dataDir: string }) {
             message: `agent ${input.agentId} vanished`,
             nonRetryable: true,
           });
-        Object.assign(a, {
-          status: 'active',
-          sessionDir: scratchDir(input.agentId),
-          stateFile: stateFile(input.agentId),
-        });
+        Object.assign(a, { status: 'active', sessionDir: p.scratchDir, stateFile: p.stateFile });
       });
     },
 
     /** Removes what is left of an agent's folder once everything in it is gone. */
     async removeAgentFolder(input: { agentId: string }): Promise<NothingToUndo | void> {
-      const dir = agentDir(input.agentId);
-      if (!existsSync(dir)) return skipped;
-      rmSync(dir, { recursive: true, force: true });
+      const dir = paths(input.agentId).dir;
+      if (!(await exists(dir))) return skipped;
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -4,13 +4,10 @@
  * nothing behind.
  */
 import { createAgentSteps } from './agentSteps';
-import {
-  Registry,
-  snapshotOf,
-  type AgentEntry,
-  type RegistrySnapshot,
-  type SessionEntry,
-} from './registry';
+import { createAuditActivities } from './audit';
+import { createDriftActivities } from './drift';
+import { Registry, snapshotOf } from './registry';
+import type { AgentEntry, RegistrySnapshot, SessionEntry } from '../../domain/registry';
 import { createSessionSteps } from './sessionSteps';
 
 export type { AgentEntry, RegistrySnapshot, SessionEntry };
@@ -31,18 +28,20 @@ export const createAgentActivities = (deps: { dataDir: string }) => {
   return {
     ...createAgentSteps(deps),
     ...createSessionSteps(deps),
+    ...createDriftActivities(deps),
+    ...createAuditActivities(deps),
     async registrySnapshot(): Promise<RegistrySnapshot> {
-      return snapshotOf(registry.read());
+      return snapshotOf(await registry.read());
     },
     /** Differences between the registry now and a snapshot taken before the operation. */
     async registryDrift(input: { before: RegistrySnapshot }): Promise<string[]> {
-      return diffSnapshots(input.before, snapshotOf(registry.read()));
+      return diffSnapshots(input.before, snapshotOf(await registry.read()));
     },
     async getAgent(input: { agentId: string }): Promise<AgentEntry | null> {
-      return registry.read().agents[input.agentId] ?? null;
+      return (await registry.read()).agents[input.agentId] ?? null;
     },
     async getSession(input: { sessionId: string }): Promise<SessionEntry | null> {
-      return registry.read().sessions[input.sessionId] ?? null;
+      return (await registry.read()).sessions[input.sessionId] ?? null;
     },
   };
 };

@@ -1,4 +1,4 @@
-/** Guards on what agent and session operations may touch. */
+/** Guards on what agent and session operations (and the janitor) may touch. */
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 
@@ -22,32 +22,13 @@ export function assertSessionDir(dir: string, root: string): void {
   }
 }
 
-export type FailMode = 'permanent' | 'transient' | 'timeout';
-
-/** The test and demo switch: make this step fail the way it was asked to. */
-export async function injectFailure(
-  step: string,
-  fail: { mode: FailMode } | undefined,
-  phase: 'before' | 'after',
-  attempt: number,
-  stepTimeoutMs: number,
-): Promise<void> {
-  if (!fail) return;
-  if (phase === 'before' && fail.mode === 'permanent') {
+/** An id used in a path (agent or session id) must be one path segment, never `..` or a separator. */
+export function assertIdSegment(id: string): void {
+  if (!/^[a-z0-9][a-z0-9-]{0,60}$/.test(id)) {
     throw ApplicationFailure.create({
-      type: 'InjectedFailure',
-      message: `${step} failed (failAt, permanent)`,
+      type: 'UnsafeCleanupTarget',
+      message: `refusing id ${JSON.stringify(id)}: not a ratchet agent or session id`,
       nonRetryable: true,
     });
-  }
-  if (phase === 'before' && fail.mode === 'transient' && attempt === 1) {
-    throw ApplicationFailure.create({
-      type: 'InjectedFailure',
-      message: `${step} failed (failAt, transient, attempt 1)`,
-    });
-  }
-  if (phase === 'after' && fail.mode === 'timeout') {
-    // The side effect happened; the step now outlives its timeout, as a hung call would.
-    await new Promise((resolve) => setTimeout(resolve, stepTimeoutMs + 2_000));
   }
 }

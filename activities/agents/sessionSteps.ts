@@ -1,44 +1,53 @@
-/** Session creation's steps and compensations: record, `.session_*` directory, git branch, file watcher. */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+/**
+ * Session creation's steps and compensations: record, `.session_*` directory,
+ * git branch, file watcher. The registry entry and the directory's
+ * session.json name the creating workflow (the janitor's ownership tag).
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
-import { branchExists, git, isRepository } from './git';
-import { ownedBy, spawnDetached, stopProcess } from './processes';
+import { writeFileAtomic } from '../infra/atomicFile';
+import { gitIn } from '../infra/git';
+import { DATA_DIR_ENV, ownedBy, spawnDetached, stopProcess } from '../infra/processes';
+import { branchExists, isRepository } from './git';
+import { exists, readPid } from './fsx';
 import { Registry } from './registry';
-import { assertSessionDir, injectFailure, type FailMode } from './safety';
+import { assertIdSegment, assertSessionDir } from './safety';
 import type { NothingToUndo } from './agentSteps';
 
-interface StepInput {
+export interface StepInput {
   sessionId: string;
-  fail?: { mode: FailMode };
-  stepTimeoutMs?: number;
 }
 
 const skipped: NothingToUndo = { skipped: true };
 const WATCHER = path.join(__dirname, 'sessionWatcher.js');
 
+/** Where a session's resources live under the data dir (also what the janitor inspects). */
+export function sessionPaths(dataDir: string, id: string) {
+  assertIdSegment(id);
+  const root = path.join(dataDir, 'sessions');
+  const watchers = path.join(dataDir, 'session-watchers');
+  return {
+    root,
+    dir: path.join(root, `.session_${id}`),
+    watcherPidFile: path.join(watchers, `${id}.pid`),
+    watcherLog: path.join(watchers, `${id}.log`),
+    branch: `ratchet/session-${id}`,
+  };
+}
+
 export function createSessionSteps(deps: { dataDir: string }) {
   const registry = new Registry(deps.dataDir);
-  const sessionsRoot = path.join(deps.dataDir, 'sessions');
-  const sessionDir = (id: string) => path.join(sessionsRoot, `.session_${id}`);
-  const watcherPidFile = (id: string) => path.join(deps.dataDir, 'session-watchers', `${id}.pid`);
-  const branchOf = (id: string) => `ratchet/session-${id}`;
-  const fail = (input: StepInput, phase: 'before' | 'after') =>
-    injectFailure(
-      activityInfo().activityType,
-      input.fail,
-      phase,
-      activityInfo().attempt,
-      input.stepTimeoutMs ?? 30_000,
-    );
+  const paths = (id: string) => sessionPaths(deps.dataDir, id);
 
   return {
     async reserveSessionRecord(
       input: StepInput & { name: string; repo: string | null },
     ): Promise<void> {
-      await fail(input, 'before');
+      const ownerWorkflowId = activityInfo().workflowExecution?.workflowId ?? null;
       await registry.update((s) => {
+        if (input.repo && !(s.repos ??= []).includes(input.repo)) s.repos.push(input.repo);
         s.sessions[input.sessionId] ??= {
           id: input.sessionId,
           name: input.name,
@@ -48,9 +57,9 @@ export function createSessionSteps(deps: { dataDir: string }) {
           repo: input.repo,
           branch: null,
           watcherPid: null,
+          ownerWorkflowId,
         };
       });
-      await fail(input, 'after');
     },
     async removeSessionRecord(input: { sessionId: string }): Promise<NothingToUndo | void> {
       return registry.update((s) => {
@@ -60,15 +69,21 @@ export function createSessionSteps(deps: { dataDir: string }) {
     },
 
     async createSessionDir(input: StepInput): Promise<{ dir: string }> {
-      await fail(input, 'before');
-      const dir = sessionDir(input.sessionId);
-      mkdirSync(path.join(dir, 'tmp'), { recursive: true });
-      writeFileSync(path.join(dir, 'session.json'), JSON.stringify({ sessionId: input.sessionId }));
+      const dir = paths(input.sessionId).dir;
+      await mkdir(path.join(dir, 'tmp'), { recursive: true });
+      const entry = (await registry.read()).sessions[input.sessionId];
+      await writeFile(
+        path.join(dir, 'session.json'),
+        JSON.stringify({
+          sessionId: input.sessionId,
+          workflowId: activityInfo().workflowExecution?.workflowId ?? null,
+          repo: entry?.repo ?? null,
+        }),
+      );
       await registry.update((s) => {
         const e = s.sessions[input.sessionId];
         if (e) e.dir = dir;
       });
-      await fail(input, 'after');
       return { dir };
     },
     /** Refuses anything not named .session_* or outside the sessions root. */
@@ -76,14 +91,14 @@ export function createSessionSteps(deps: { dataDir: string }) {
       sessionId: string;
       dir?: string;
     }): Promise<NothingToUndo | void> {
-      const dir = input.dir ?? sessionDir(input.sessionId);
-      assertSessionDir(dir, sessionsRoot);
-      if (!existsSync(dir)) return skipped;
-      rmSync(dir, { recursive: true, force: true });
+      const p = paths(input.sessionId);
+      const dir = input.dir ?? p.dir;
+      assertSessionDir(dir, p.root);
+      if (!(await exists(dir))) return skipped;
+      await rm(dir, { recursive: true, force: true });
     },
 
     async attachSessionGit(input: StepInput & { repo: string }): Promise<{ branch: string }> {
-      await fail(input, 'before');
       if (!(await isRepository(input.repo))) {
         throw ApplicationFailure.create({
           type: 'NotAGitRepository',
@@ -91,66 +106,61 @@ export function createSessionSteps(deps: { dataDir: string }) {
           nonRetryable: true,
         });
       }
-      const branch = branchOf(input.sessionId);
-      if (!(await branchExists(input.repo, branch))) await git(input.repo, ['branch', branch]);
+      const branch = paths(input.sessionId).branch;
+      if (!(await branchExists(input.repo, branch))) await gitIn(input.repo, ['branch', branch]);
       await registry.update((s) => {
         const e = s.sessions[input.sessionId];
         if (e) e.branch = branch;
       });
-      await fail(input, 'after');
       return { branch };
     },
     async detachSessionGit(input: {
       sessionId: string;
       repo: string;
     }): Promise<NothingToUndo | void> {
-      const branch = branchOf(input.sessionId);
-      if (!existsSync(input.repo) || !(await branchExists(input.repo, branch))) return skipped;
-      await git(input.repo, ['branch', '-D', branch]);
+      const branch = paths(input.sessionId).branch;
+      if (!(await exists(input.repo)) || !(await branchExists(input.repo, branch))) return skipped;
+      await gitIn(input.repo, ['branch', '-D', branch]);
     },
 
     async startSessionWatcher(input: StepInput): Promise<{ watcherPid: number }> {
-      await fail(input, 'before');
-      const file = watcherPidFile(input.sessionId);
-      if (existsSync(file)) {
-        const pid = Number(readFileSync(file, 'utf8'));
-        if (ownedBy(pid, input.sessionId)) return { watcherPid: pid };
-      }
-      mkdirSync(path.dirname(file), { recursive: true });
-      const dir = sessionDir(input.sessionId);
-      const pid = spawnDetached(process.execPath, [WATCHER, dir, input.sessionId], {
-        cwd: dir,
-        logFile: path.join(path.dirname(file), `${input.sessionId}.log`),
+      const p = paths(input.sessionId);
+      const earlier = await readPid(p.watcherPidFile);
+      if (earlier && (await ownedBy(earlier, input.sessionId))) return { watcherPid: earlier };
+      await mkdir(path.dirname(p.watcherPidFile), { recursive: true });
+      const pid = await spawnDetached(process.execPath, [WATCHER, p.dir, input.sessionId], {
+        cwd: p.dir,
+        logFile: p.watcherLog,
         owner: input.sessionId,
+        env: { [DATA_DIR_ENV]: deps.dataDir },
       });
-      writeFileSync(file, String(pid));
+      await writeFileAtomic(p.watcherPidFile, String(pid));
       await registry.update((s) => {
         const e = s.sessions[input.sessionId];
         if (e) e.watcherPid = pid;
       });
       // The step is done when changes are being watched, not when the process merely exists.
-      const log = path.join(dir, '.watch.log');
+      const log = path.join(p.dir, '.watch.log');
       const deadline = Date.now() + 15_000;
-      while (!(existsSync(log) && readFileSync(log, 'utf8').includes(' ready '))) {
-        if (Date.now() > deadline || !ownedBy(pid, input.sessionId)) {
+      while (!(await readFile(log, 'utf8').catch(() => '')).includes(' ready ')) {
+        if (Date.now() > deadline || !(await ownedBy(pid, input.sessionId))) {
           throw ApplicationFailure.create({
             type: 'WatcherNotReady',
-            message: `file watcher ${pid} did not start watching ${dir}`,
+            message: `file watcher ${pid} did not start watching ${p.dir}`,
           });
         }
         await delay(50);
       }
-      await fail(input, 'after');
       return { watcherPid: pid };
     },
     async stopSessionWatcher(input: {
       sessionId: string;
     }): Promise<NothingToUndo | { stopped: string }> {
-      const file = watcherPidFile(input.sessionId);
-      if (!existsSync(file)) return skipped;
-      const result = await stopProcess(Number(readFileSync(file, 'utf8')), input.sessionId);
-      rmSync(file, { force: true });
-      rmSync(path.join(path.dirname(file), `${input.sessionId}.log`), { force: true });
+      const p = paths(input.sessionId);
+      if (!(await exists(p.watcherPidFile))) return skipped;
+      const result = await stopProcess(await readPid(p.watcherPidFile), input.sessionId);
+      await rm(p.watcherPidFile, { force: true });
+      await rm(p.watcherLog, { force: true });
       return result === 'not_running' ? skipped : { stopped: result };
     },
 

@@ -8,7 +8,12 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { CheckpointFailure, type CreateCheckpointInput } from '../../domain/checkpointStore';
+import {
+  CheckpointFailure,
+  laneStepLabel,
+  type CreateCheckpointInput,
+} from '../../domain/checkpointStore';
+import { Lane } from '../../domain/pipeline/schema';
 import { checkpointIdOf } from '../../domain/lineage';
 import { ModuleId, VersionStatus, type CheckpointRecord } from '../../domain/versions';
 import { writeFileAtomic } from './files';
@@ -35,6 +40,14 @@ export const CreateCheckpointInputSchema = z.object({
   tags: z.array(z.string().min(1).max(64)).optional(),
   status: VersionStatus.optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  step: z
+    .object({
+      lane: Lane,
+      number: z.number().int().min(0).max(100_000),
+      name: z.string().trim().min(1).max(200),
+    })
+    .strict()
+    .optional(),
 });
 
 /**
@@ -77,6 +90,8 @@ async function workspaceGitHead(
  * tree has that the parent's tree does not (a `git diff-tree`), measured by
  * stat. An object already packed in the store was not added, and counts 0.
  */
+const STAT_BATCH = 256;
+
 async function bytesAdded(
   store: CheckpointStore,
   tree: string,
@@ -104,13 +119,19 @@ async function bytesAdded(
       if (id) ids.add(id);
     }
   }
+  // Stats in batches: one after another, a first checkpoint's 10,000 objects cost more than the commit.
+  const all = [...ids];
   let total = 0;
-  for (const id of ids) {
-    const file = path.join(store.gitDir, 'objects', id.slice(0, 2), id.slice(2));
-    total += await stat(file).then(
-      (st) => st.size,
-      () => 0,
+  for (let i = 0; i < all.length; i += STAT_BATCH) {
+    const sizes = await Promise.all(
+      all.slice(i, i + STAT_BATCH).map((id) =>
+        stat(path.join(store.gitDir, 'objects', id.slice(0, 2), id.slice(2))).then(
+          (st) => st.size,
+          () => 0,
+        ),
+      ),
     );
+    for (const size of sizes) total += size;
   }
   return total;
 }
@@ -191,13 +212,22 @@ export async function createCheckpoint(
       if (status === 'active') {
         for (const v of state.versions) if (v.status === 'active') v.status = 'accepted';
       }
+      const now = new Date();
+      const laneStep = input.step
+        ? {
+            lane: input.step.lane,
+            step: input.step.number,
+            stepName: input.step.name,
+            label: laneStepLabel(input.step.lane, input.step.number, now),
+          }
+        : {};
       const record: CheckpointRecord = {
         id,
         checkpointId: id,
         moduleId: input.moduleId,
         version,
         parentVersion,
-        timestamp: new Date().toISOString(),
+        timestamp: now.toISOString(),
         checksum: staged.checksum,
         tags: [...new Set(input.tags ?? [])],
         status,
@@ -206,7 +236,7 @@ export async function createCheckpoint(
         gitBranch: head.gitBranch,
         files: staged.files,
         bytesAdded: await bytesAdded(store, staged.tree, parentTree, commit),
-        metadata: input.metadata ?? {},
+        metadata: { ...input.metadata, ...laneStep },
         manifestDigest: digestOf(manifestText),
       };
       state.versions.push(record);

@@ -1,13 +1,16 @@
 /**
  * Restoring a checkpoint into a workspace:
  *   1. refuse dangerous or unregistered targets;
- *   2. validate the checkpoint — corrupt ⇒ refuse, nothing touched;
+ *   2. check the manifest (digest, checksum, ref) — wrong ⇒ refuse, nothing touched;
  *   3. stage the workspace as it is now (tree N) in its private index;
- *   4. `git read-tree -m -u N C`: git's own two-tree checkout rewrites only
+ *   4. rehash what the restore reads: the commit, every tree of C and the
+ *      blobs it will write (not the whole checkpoint: `checkpoint validate`
+ *      does that) — corrupt or missing ⇒ refuse, nothing touched;
+ *   5. `git read-tree -m -u N C`: git's own two-tree checkout rewrites only
  *      paths that differ, removes paths C lacks, and checks for obstacles
  *      before writing anything; excluded and ignored files are never touched;
- *   5. make empty directories match the manifest;
- *   6. stage again and report the resulting checksum.
+ *   6. make empty directories match the manifest;
+ *   7. stage again and report the resulting checksum.
  */
 import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,26 +22,54 @@ import {
 import { git, gitList } from './git';
 import { assertRestorable, resolveWorkspace } from './safety';
 import { stageWorkspace } from './snapshot';
-import { failure, type CheckpointStore, type Progress } from './store';
-import { validateRecord } from './validate';
+import { failure, type CheckpointStore, type Manifest, type Progress } from './store';
+import { checkCommitTree, checkManifest, verifyObjects } from './validate';
 
-/** Counts of paths `git diff-tree` says will be written and removed. */
+/** What `git diff-tree` says the restore will write (with the blob ids) and remove. */
 async function plannedChanges(
   store: CheckpointStore,
   from: string,
   to: string,
-): Promise<{ written: number; removed: number }> {
+): Promise<{ written: number; removed: number; blobs: string[] }> {
   const fields = await gitList(['diff-tree', '-r', '-z', '--no-renames', from, to], {
     env: store.objectEnv,
   });
-  let written = 0;
   let removed = 0;
+  const blobs: string[] = [];
   for (const f of fields) {
     if (!f.startsWith(':')) continue;
+    // ":<old mode> <new mode> <old id> <new id> <status>"
     if (f.endsWith(' D')) removed++;
-    else written++;
+    else blobs.push(f.split(' ')[3]!);
   }
-  return { written, removed };
+  return { written: blobs.length, removed, blobs };
+}
+
+/** Every tree of `tree`, itself included: the restore reads them all to compare. */
+async function treesOf(store: CheckpointStore, tree: string): Promise<string[]> {
+  const entries = await gitList(['ls-tree', '-r', '-d', '-z', tree], { env: store.objectEnv });
+  // "<mode> tree <id>\t<path>"
+  return [tree, ...entries.filter(Boolean).map((e) => e.split('\t')[0]!.split(' ')[2]!)];
+}
+
+/** Rehashes the objects this restore reads; problems, or none. */
+async function verifyRestoreObjects(
+  store: CheckpointStore,
+  commit: string,
+  manifest: Manifest,
+  planned: { blobs: string[] },
+): Promise<string[]> {
+  let trees: string[];
+  try {
+    trees = await treesOf(store, manifest.tree);
+  } catch (err) {
+    return [`trees unreadable: ${(err as Error).message}`];
+  }
+  const problems = await verifyObjects(store.gitDir, [
+    commit,
+    ...new Set([...trees, ...planned.blobs]),
+  ]);
+  return problems.length ? problems : checkCommitTree(store, commit, manifest);
 }
 
 /** Removes `dir` and then its parents while they are empty, stopping at the workspace or a kept dir. */
@@ -68,18 +99,25 @@ export async function restoreCheckpoint(
   await assertRestorable(store, workspace);
   return store.withLock(
     async () => {
-      progress(`validating ${record.id}`);
-      const validation = await validateRecord(store, record, progress);
-      if (!validation.ok || !validation.manifest) {
-        throw failure(
+      const refuse = (problems: string[]) =>
+        failure(
           CheckpointFailure.corrupted,
-          `checkpoint ${record.id} failed validation, nothing restored: ${validation.problems.join('; ')}`,
+          `checkpoint ${record.id} failed validation, nothing restored: ${problems.join('; ')}`,
         );
-      }
-      const manifest = validation.manifest;
+      progress(`checking the manifest of ${record.id}`);
+      const { problems, manifest, commit } = await checkManifest(store, record);
+      if (problems.length || !manifest || !commit) throw refuse(problems);
       progress(`staging ${workspace}`);
       const now = await stageWorkspace(store, record.moduleId, workspace);
-      const planned = await plannedChanges(store, now.tree, manifest.tree);
+      let planned: Awaited<ReturnType<typeof plannedChanges>>;
+      try {
+        planned = await plannedChanges(store, now.tree, manifest.tree);
+      } catch (err) {
+        throw refuse([`trees unreadable: ${(err as Error).message}`]);
+      }
+      progress(`verifying the ${planned.written} files to write and the trees`);
+      const corrupt = await verifyRestoreObjects(store, commit, manifest, planned);
+      if (corrupt.length) throw refuse(corrupt);
       const env = store.gitEnv(record.moduleId, workspace);
       progress(`checking out ${planned.written} files, removing ${planned.removed}`);
       try {

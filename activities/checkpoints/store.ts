@@ -9,7 +9,7 @@
  *   indexes/<…>.index.exclude   the exclusions last applied to that index
  *   manifests/<module>/<v>.json what a checkpoint holds (tree id, empty dirs, checksum)
  *   workspaces.json             directories ratchet may restore into
- *   lock/                       one lock for every write to the store
+ *   store.lock/                 one lock for every write to the store (proper-lockfile)
  *
  * Refs `refs/ratchet/<module>/<version>` keep each checkpoint's commit alive;
  * commits have no parents so deleting a ref really frees its objects.
@@ -28,7 +28,8 @@ import {
   type CheckpointRecord,
   type CompatibilityReport,
 } from '../../domain/versions';
-import { readJson, withFileLock, writeJsonAtomic } from './files';
+import { readJson, writeJsonAtomic } from '../infra/atomicFile';
+import { withFileLock } from '../infra/locks';
 import { git } from './git';
 
 export const ModuleConfig = VersionManagerConfig.extend({
@@ -125,14 +126,21 @@ export class CheckpointStore {
 
   /** Every write to the store (and every read of objects a cleanup could prune) holds this. */
   async withLock<T>(fn: () => Promise<T>, onWait?: () => void): Promise<T> {
+    await mkdir(this.root, { recursive: true });
     return withFileLock(
-      path.join(this.root, 'lock'),
+      path.join(this.root, 'store'),
       async () => {
         await this.init(); // under the lock: racing first writers must not both run `git init`
         return fn();
       },
-      { onWait },
+      // Checkpoints of big workspaces hold the lock long; the holder refreshes it meanwhile.
+      { lockPath: this.lockPath, staleMs: 30_000, ...(onWait ? { onWait } : {}) },
     );
+  }
+
+  /** The store's lock directory (the janitor removes it when stale). */
+  get lockPath(): string {
+    return path.join(this.root, 'store.lock');
   }
 
   moduleFile(moduleId: string): string {

@@ -98,22 +98,29 @@ async function reachableObjects(
   }
 }
 
-export async function validateRecord(
+/** A checkpoint's record checked against its manifest and ref, without reading its objects. */
+export interface ManifestCheck {
+  problems: string[];
+  manifest?: Manifest;
+  /** The commit the ref names, when it exists. */
+  commit?: string;
+}
+
+/**
+ * The cheap half of validation: the manifest is the one recorded (digest), its
+ * checksum recomputes, the ref exists and names the manifest's commit. A
+ * restore needs this before anything else; `checkpoint validate` adds the
+ * rehash of every object.
+ */
+export async function checkManifest(
   store: CheckpointStore,
   record: CheckpointRecord,
-  progress: Progress = () => undefined,
-): Promise<CheckpointValidation & { manifest?: Manifest }> {
+): Promise<ManifestCheck> {
   const problems: string[] = [];
-  const result = (manifest?: Manifest) => ({
-    checkpointId: record.id,
-    ok: problems.length === 0,
-    problems,
-    ...(manifest ? { manifest } : {}),
-  });
   const text = await store.readManifestText(record.moduleId, record.version);
   if (text === undefined) {
     problems.push('manifest is missing');
-    return result();
+    return { problems };
   }
   if (record.manifestDigest !== undefined && digestOf(text) !== record.manifestDigest) {
     problems.push('manifest was modified after the checkpoint was taken (digest mismatch)');
@@ -123,7 +130,7 @@ export async function validateRecord(
     manifest = JSON.parse(text) as Manifest;
   } catch {
     problems.push('manifest is not valid JSON');
-    return result();
+    return { problems };
   }
   if (manifest.checksum !== record.checksum) {
     problems.push(
@@ -139,21 +146,45 @@ export async function validateRecord(
   }).catch(() => '');
   if (!commit) {
     problems.push(`ref ${ref} is missing`);
-    return result(manifest);
+    return { problems, manifest };
   }
   if (commit !== manifest.commit)
     problems.push(`ref ${ref} points to ${commit}, manifest says ${manifest.commit}`);
+  return { problems, manifest, commit };
+}
+
+/** The commit (already rehashed) holds the manifest's tree. */
+export async function checkCommitTree(
+  store: CheckpointStore,
+  commit: string,
+  manifest: Manifest,
+): Promise<string[]> {
+  const tree = await gitText(['rev-parse', `${commit}^{tree}`], { env: store.objectEnv });
+  return tree === manifest.tree
+    ? []
+    : [`commit holds tree ${tree}, manifest says ${manifest.tree}`];
+}
+
+export async function validateRecord(
+  store: CheckpointStore,
+  record: CheckpointRecord,
+  progress: Progress = () => undefined,
+): Promise<CheckpointValidation & { manifest?: Manifest }> {
+  const { problems, manifest, commit } = await checkManifest(store, record);
+  const result = () => ({
+    checkpointId: record.id,
+    ok: problems.length === 0,
+    problems,
+    ...(manifest ? { manifest } : {}),
+  });
+  if (!manifest || !commit) return result();
   progress(`listing objects of ${record.id}`);
   const ids = await reachableObjects(store, commit);
   if (typeof ids === 'string') {
     problems.push(ids);
-    return result(manifest);
+    return result();
   }
   problems.push(...(await verifyObjects(store.gitDir, ids, progress)));
-  if (problems.length === 0) {
-    const tree = await gitText(['rev-parse', `${commit}^{tree}`], { env: store.objectEnv });
-    if (tree !== manifest.tree)
-      problems.push(`commit holds tree ${tree}, manifest says ${manifest.tree}`);
-  }
-  return result(manifest);
+  if (problems.length === 0) problems.push(...(await checkCommitTree(store, commit, manifest)));
+  return result();
 }

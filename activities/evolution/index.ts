@@ -1,18 +1,30 @@
 /** The evolution cycle's own activities (checkpoints come from the checkpoint store). */
+import { mkdir } from 'node:fs/promises';
+import { killProcessesInDir } from '../infra/commands';
 import { applyPatch, listPatches, runMutator } from './candidates';
 import { collectMetrics, runCheckCommand } from './evaluation';
-import { postEventsToWebhook, recordEvents } from './events';
+import { appendEventLog, deliverEvents } from './eventLog';
 
-export const createEvolutionActivities = () => ({
+export const createEvolutionActivities = (deps: { dataDir: string }) => ({
   listPatches: (input: { dir: string }) => listPatches(input.dir),
   applyPatch,
+  /**
+   * Before a restore: commands a lost worker left running in the workspace are killed (they
+   * could write after the restore), and a workspace the candidate removed is recreated.
+   */
+  prepareWorkspace: async (input: { workspace: string }) => {
+    const killed = await killProcessesInDir(input.workspace);
+    await mkdir(input.workspace, { recursive: true });
+    return { killed };
+  },
   runMutator,
   runTests: runCheckCommand,
   runGate: runCheckCommand,
   runSmokeCheck: runCheckCommand,
   collectMetrics,
-  recordEvents,
-  postEventsToWebhook,
+  appendEventLog: (input: Parameters<typeof appendEventLog>[1]) =>
+    appendEventLog(deps.dataDir, input),
+  deliverEvents: (input: Parameters<typeof deliverEvents>[1]) => deliverEvents(deps.dataDir, input),
 });
 
 export type EvolutionActivities = ReturnType<typeof createEvolutionActivities>;

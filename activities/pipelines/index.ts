@@ -11,8 +11,10 @@ import {
   type FailureType,
   type LaneStep,
 } from '../../domain/pipeline';
-import { runShellCommand } from '../evolution/shellCommand';
+import { runCommand } from '../infra/commands';
 import { isRepository } from '../agents/git';
+import { checkResources, gitResetToCommit, runAutoFix } from './recovery';
+import { builtinStateChecks } from './stateChecks';
 
 export interface StepSuccess {
   durationMs: number;
@@ -38,11 +40,45 @@ export const createPipelineActivities = () => ({
     workspace: string;
     step: LaneStep;
     retryable: boolean;
+    /** The lane the step runs in now (after any escalation); the command sees it as RATCHET_LANE. */
+    lane?: string;
+    /**
+     * When the run's lane budget ends (epoch ms): every attempt, Temporal's
+     * retries included, is cut to what is left, so no retry outlives the budget.
+     */
+    deadlineMs?: number;
   }): Promise<StepSuccess> {
     const { step } = input;
-    const result = await runShellCommand(step.run, {
+    const leftSec = input.deadlineMs ? (input.deadlineMs - Date.now()) / 1000 : Infinity;
+    const timeoutSec = Math.max(1, Math.min(step.timeoutSec, Math.floor(leftSec)));
+    if (leftSec < 1) {
+      // Nothing left of the lane's budget (a retry after the deadline): do not start the command.
+      const evidence: FailureEvidence = {
+        timedOut: true,
+        exitCode: null,
+        signal: null,
+        output: 'the lane budget is spent',
+        kind: step.kind,
+      };
+      throw ApplicationFailure.create({
+        type: 'PipelineStepFailed',
+        message: `${step.name}: timeout (the lane budget is spent)`,
+        nonRetryable: true,
+        details: [
+          {
+            evidence,
+            failureType: classifyFailure(evidence),
+            attempt: activityInfo().attempt,
+            durationMs: 0,
+          } satisfies StepFailureDetails,
+        ],
+      });
+    }
+    const result = await runCommand({
+      command: step.run,
       cwd: input.workspace,
-      timeoutSec: step.timeoutSec,
+      timeoutSec,
+      env: { RATCHET_STEP: step.name, ...(input.lane ? { RATCHET_LANE: input.lane } : {}) },
     });
     const attempt = activityInfo().attempt;
     if (result.exitCode === 0 && !result.timedOut)
@@ -63,19 +99,24 @@ export const createPipelineActivities = () => ({
     };
     throw ApplicationFailure.create({
       type: 'PipelineStepFailed',
-      message: `${step.name}: ${failureType} (${result.timedOut ? `timed out after ${step.timeoutSec}s` : `exit ${result.exitCode ?? result.signal}`})`,
+      message: `${step.name}: ${failureType} (${result.timedOut ? `timed out after ${timeoutSec}s` : `exit ${result.exitCode ?? result.signal}`})`,
       nonRetryable: !input.retryable,
       details: [details],
     });
   },
 
-  /** Before a resume: critical files, the git repository, the tree against its checkpoint, dependency checks. */
+  /**
+   * Before a resume: critical files, the git repository, the built-in checks
+   * (working directory, configuration, installed dependencies), the tree
+   * against its checkpoint, then the pipeline's own dependency checks.
+   */
   async validatePipelineState(input: {
     workspace: string;
     criticalFiles: string[];
     dependencyChecks: string[];
     expectedChecksum?: string;
     actualChecksum?: string;
+    requireCleanWorkdir?: boolean;
   }): Promise<StateValidation> {
     const checks: StateValidation['checks'] = [];
     for (const file of input.criticalFiles) {
@@ -86,6 +127,10 @@ export const createPipelineActivities = () => ({
       const ok = await isRepository(input.workspace);
       checks.push({ check: 'git repository', ok, detail: ok ? 'readable' : 'git cannot read it' });
     }
+    const builtin = await builtinStateChecks(input.workspace, {
+      requireCleanWorkdir: input.requireCleanWorkdir ?? false,
+    });
+    checks.push(...builtin.filter((c) => c.check !== 'git repository'));
     if (input.expectedChecksum) {
       const ok = input.expectedChecksum === input.actualChecksum;
       checks.push({
@@ -95,7 +140,7 @@ export const createPipelineActivities = () => ({
       });
     }
     for (const command of input.dependencyChecks) {
-      const r = await runShellCommand(command, { cwd: input.workspace, timeoutSec: 120 });
+      const r = await runCommand({ command, cwd: input.workspace, timeoutSec: 120 });
       checks.push({
         check: `dependency check ${command}`,
         ok: r.exitCode === 0,
@@ -104,4 +149,8 @@ export const createPipelineActivities = () => ({
     }
     return { ok: checks.every((c) => c.ok), checks };
   },
+
+  checkPipelineResources: checkResources,
+  gitResetPipelineWorkspace: gitResetToCommit,
+  runPipelineAutoFix: runAutoFix,
 });

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { Pipeline } from '../../domain/pipeline';
+import { namedIssues } from '../../domain/strictKeys';
 
 export class PipelineFileError extends Error {
   override name = 'PipelineFileError';
@@ -47,12 +48,18 @@ export function parsePipeline(text: string, file = 'pipeline'): Pipeline {
   }
   const parsed = Pipeline.safeParse(doc.toJS());
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const node = nodeAt(doc.contents, issue.path);
-    const line = node?.range ? lineCounter.linePos(node.range[0]).line : 1;
-    const field = issue.path.length ? issue.path.join('.') : '(top level)';
-    return { line, text: `line ${line}: ${field}: ${issue.message}` };
-  });
+  const problems = parsed.error.issues.flatMap((issue) =>
+    namedIssues(Pipeline, issue).map(({ field, message }) => {
+      // An unknown key's line is the key's own; other issues point at their value.
+      const keyPath = field === '(root)' ? [] : field.split('.');
+      const node = nodeAt(doc.contents, issue.code === 'unrecognized_keys' ? keyPath : issue.path);
+      const line = node?.range ? lineCounter.linePos(node.range[0]).line : 1;
+      return {
+        line,
+        text: `line ${line}: ${field === '(root)' ? '(top level)' : field}: ${message}`,
+      };
+    }),
+  );
   // In file order, the way an editor lists them.
   problems.sort((a, b) => a.line - b.line);
   throw new PipelineFileError(

@@ -11,13 +11,15 @@ import {
   listCheckpoints,
   registerWorkspace,
   restoreCheckpoint,
-  validateCheckpoint,
 } from '../../activities/checkpoints';
-import type { CheckpointValidation } from '../../domain/checkpointStore';
+import { matchesLaneStep } from '../../domain/checkpointStore';
+import { laneFromName } from '../../domain/pipeline/lanes';
 import { parseDuration } from '../../domain/duration';
+import { parseCheckpointId } from '../../domain/lineage';
 import { ModuleId, VersionStatus, type CheckpointRecord } from '../../domain/versions';
 import type { GlobalOptions } from '../context';
 import { CliError, ExitCode, printJson, println, progress } from '../output';
+import { registerCheckpointValidate } from './checkpointValidate';
 import { collect, formatBytes, storeCall, storeFrom } from './storeCli';
 
 /** `--module`, else the workspace folder's name (which must then be a valid module id). */
@@ -42,11 +44,26 @@ function logEntry(c: CheckpointRecord): string {
     `Checksum:  ${c.checksum}`,
     `Files:     ${c.files}  (+${formatBytes(c.bytesAdded)})`,
   ];
+  if (typeof c.metadata.lane === 'string' && c.metadata.stepName !== undefined)
+    lines.push(
+      `Step:      ${c.metadata.lane} step ${String(c.metadata.step)} "${String(c.metadata.stepName)}"${typeof c.metadata.label === 'string' ? `  (${c.metadata.label})` : ''}`,
+    );
   if (Object.keys(c.metadata).length) lines.push(`Metadata:  ${JSON.stringify(c.metadata)}`);
   return lines.join('\n');
 }
 
 const Metadata = z.record(z.string(), z.unknown());
+
+/** `<module>@v<N>`, or a guide-style label (`standard-step3-20251024_143045`) looked up in metadata. */
+async function resolveId(globals: GlobalOptions, id: string): Promise<string> {
+  if (parseCheckpointId(id)) return id;
+  const all = await storeCall(() => listCheckpoints(storeFrom(globals)));
+  const hits = all.filter((c) => c.metadata.label === id);
+  if (hits.length === 1) return hits[0]!.id;
+  if (hits.length > 1)
+    throw new CliError(`${id} names ${hits.map((c) => c.id).join(', ')}: say which`);
+  throw new CliError(`no checkpoint ${id} (ids are <module>@v<N> or a lane-step label)`);
+}
 
 interface CreateOptions {
   workspace?: string;
@@ -56,7 +73,26 @@ interface CreateOptions {
   status?: string;
   metadata?: string;
   exclude: string[];
+  lane?: string;
+  stepNumber?: string;
+  stepName?: string;
   json?: boolean;
+}
+
+/** `--lane L --step-number N --step-name S`: all three or none (the guide's checkpoint call). */
+function laneStepOf(o: CreateOptions): { lane: string; number: number; name: string } | undefined {
+  const given = [o.lane, o.stepNumber, o.stepName].filter((v) => v !== undefined).length;
+  if (given === 0) return undefined;
+  if (given !== 3)
+    throw new CliError('--lane, --step-number and --step-name go together: give all three');
+  const lane = laneFromName(o.lane!);
+  if (!lane) throw new CliError('--lane must be one of docs, standard, heavy (or fast)');
+  const number = z.coerce.number().int().min(0).max(100_000).safeParse(o.stepNumber);
+  if (!/^\d+$/.test(o.stepNumber!) || !number.success)
+    throw new CliError('--step-number must be a whole number');
+  const name = o.stepName!.trim();
+  if (!name || name.length > 200) throw new CliError('--step-name must be 1–200 characters');
+  return { lane, number: number.data, name };
 }
 
 async function create(globals: GlobalOptions, o: CreateOptions): Promise<number> {
@@ -79,6 +115,7 @@ async function create(globals: GlobalOptions, o: CreateOptions): Promise<number>
     if (!parsed.success) throw new CliError('--metadata must be a JSON object');
     metadata = parsed.data;
   }
+  const step = laneStepOf(o);
   const store = storeFrom(globals);
   if (o.exclude.length)
     await storeCall(() => store.configureModule(moduleId, { exclude: o.exclude }));
@@ -92,6 +129,7 @@ async function create(globals: GlobalOptions, o: CreateOptions): Promise<number>
         ...(o.parent !== undefined ? { parentVersion: o.parent === 'none' ? null : o.parent } : {}),
         ...(status?.success ? { status: status.data } : {}),
         ...(metadata ? { metadata } : {}),
+        ...(step ? { step } : {}),
       },
       o.json ? undefined : (step) => progress(step),
     ),
@@ -99,7 +137,7 @@ async function create(globals: GlobalOptions, o: CreateOptions): Promise<number>
   if (o.json) printJson(cp);
   else
     println(
-      `created ${cp.id} (parent ${cp.parentVersion ?? 'none'}, ${cp.status}): ${cp.files} files, +${formatBytes(cp.bytesAdded)}, ${cp.checksum}`,
+      `created ${cp.id}${typeof cp.metadata.label === 'string' ? ` (${cp.metadata.label})` : ''} (parent ${cp.parentVersion ?? 'none'}, ${cp.status}): ${cp.files} files, +${formatBytes(cp.bytesAdded)}, ${cp.checksum}`,
     );
   return ExitCode.ok;
 }
@@ -164,6 +202,9 @@ export function registerCheckpoint(program: Command, globals: () => GlobalOption
       collect,
       [],
     )
+    .option('--lane <lane>', 'the lane this checkpoint belongs to: docs (or fast), standard, heavy')
+    .option('--step-number <n>', 'the step number (with --lane and --step-name)')
+    .option('--step-name <name>', 'the step name, e.g. "Running tests"')
     .option(
       '--json',
       'print { id, moduleId, version, parentVersion, checksum, files, bytesAdded, … }',
@@ -175,9 +216,16 @@ export function registerCheckpoint(program: Command, globals: () => GlobalOption
   cp.command('list')
     .description('checkpoints, newest first (like git log)')
     .option('--module <id>', 'only this module')
+    .option('--lane <lane>', 'only checkpoints taken in this lane')
+    .option('--step <step>', 'only checkpoints of this step (its number or its name)')
     .option('--json', 'print an array of checkpoint records')
-    .action(async (o: { module?: string; json?: boolean }) => {
-      const all = await storeCall(() => listCheckpoints(storeFrom(globals()), o.module));
+    .action(async (o: { module?: string; lane?: string; step?: string; json?: boolean }) => {
+      const lane = o.lane === undefined ? undefined : laneFromName(o.lane);
+      if (o.lane !== undefined && !lane)
+        throw new CliError('--lane must be one of docs, standard, heavy (or fast)');
+      const all = (await storeCall(() => listCheckpoints(storeFrom(globals()), o.module))).filter(
+        (c) => matchesLaneStep(c.metadata, { lane, step: o.step }),
+      );
       if (o.json) printJson(all);
       else println(all.length ? all.map(logEntry).join('\n\n') : 'no checkpoints');
     });
@@ -187,7 +235,8 @@ export function registerCheckpoint(program: Command, globals: () => GlobalOption
     .argument('<id>', '<module>@v<N>')
     .option('--json', 'print the checkpoint record')
     .action(async (id: string, o: { json?: boolean }) => {
-      const record = await storeCall(() => storeFrom(globals()).getCheckpoint(id));
+      const cid = await resolveId(globals(), id);
+      const record = await storeCall(() => storeFrom(globals()).getCheckpoint(cid));
       if (o.json) printJson(record);
       else println(logEntry(record));
     });
@@ -203,10 +252,11 @@ export function registerCheckpoint(program: Command, globals: () => GlobalOption
       'print { checkpointId, workspace, checksum, filesWritten, filesRemoved, matches }',
     )
     .action(async (id: string, o: { workspace?: string; json?: boolean }) => {
+      const cid = await resolveId(globals(), id);
       const result = await storeCall(() =>
         restoreCheckpoint(
           storeFrom(globals()),
-          { checkpointId: id, ...(o.workspace ? { workspace: path.resolve(o.workspace) } : {}) },
+          { checkpointId: cid, ...(o.workspace ? { workspace: path.resolve(o.workspace) } : {}) },
           o.json ? undefined : (step) => progress(step),
         ),
       );
@@ -219,32 +269,7 @@ export function registerCheckpoint(program: Command, globals: () => GlobalOption
       process.exitCode = result.matches ? ExitCode.ok : ExitCode.failed;
     });
 
-  cp.command('validate')
-    .description(
-      'prove checkpoints intact (objects present and uncorrupted, manifest unchanged); exit 1 if any is corrupt',
-    )
-    .argument('[id]', '<module>@v<N> (default: every checkpoint)')
-    .option('--module <id>', 'only this module')
-    .option('--json', 'print { ok, checkpoints: [{ checkpointId, ok, problems }] }')
-    .action(async (id: string | undefined, o: { module?: string; json?: boolean }) => {
-      const store = storeFrom(globals());
-      const ids = id
-        ? [id]
-        : (await storeCall(() => listCheckpoints(store, o.module))).map((c) => c.id);
-      const checkpoints: CheckpointValidation[] = [];
-      for (const cid of ids)
-        checkpoints.push(await storeCall(() => validateCheckpoint(store, cid)));
-      const ok = checkpoints.every((c) => c.ok);
-      if (o.json) printJson({ ok, checkpoints });
-      else {
-        for (const c of checkpoints) {
-          println(`${c.ok ? 'ok     ' : 'CORRUPT'} ${c.checkpointId}`);
-          for (const p of c.problems) println(`        ${p}`);
-        }
-        if (checkpoints.length === 0) println('no checkpoints');
-      }
-      process.exitCode = ok ? ExitCode.ok : ExitCode.failed;
-    });
+  registerCheckpointValidate(cp, globals, resolveId);
 
   cp.command('cleanup')
     .description(

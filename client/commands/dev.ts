@@ -9,14 +9,16 @@ import type { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { describeSandbox, detectSandbox } from '../../activities/infra/sandbox';
-import { createLogger } from '../../config/logger';
+import { createDevLogger } from '../../config/loggingDev';
 import { uiBaseUrl, type Settings } from '../../config/settings';
 import type { DevServer } from '../../server/devServer';
 import { startLocalTemporal } from '../../server/localTemporal';
 import { isListening } from '../../server/ports';
+import { startWorkerGauges } from '../../workers/metrics';
 import { installRuntime } from '../../workers/runtime';
 import { createRatchetWorker } from '../../workers/worker';
 import { ensureSearchAttributes } from '../admin';
+import { ensureJanitorSchedule } from '../janitor';
 import { connectionOptions, nativeConnectionOptions } from '../connection';
 import { settingsFrom, type GlobalOptions } from '../context';
 import { runDemo } from '../demo';
@@ -25,6 +27,7 @@ import { ExitCode, progress } from '../output';
 interface DevOptions {
   demo?: boolean;
   worker: boolean;
+  verbose?: boolean;
 }
 
 function isLocalAddress(address: string): boolean {
@@ -59,7 +62,7 @@ async function ensureServer(settings: Settings): Promise<DevServer | undefined> 
 }
 
 export async function runDev(settings: Settings, options: DevOptions): Promise<number> {
-  const logger = createLogger(settings, 'ratchet-dev');
+  const { logger, file: logFile } = createDevLogger(settings, { verbose: options.verbose });
   const server = await ensureServer(settings);
   try {
     const connection = await Connection.connect(connectionOptions(settings));
@@ -76,6 +79,7 @@ export async function runDev(settings: Settings, options: DevOptions): Promise<n
       return ExitCode.ok;
     }
     installRuntime(settings, logger);
+    if (logFile) progress(`Worker logs: ${logFile} (warnings and errors here; --verbose for all)`);
     const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(settings));
     const worker = await createRatchetWorker({
       connection: nativeConnection,
@@ -83,6 +87,9 @@ export async function runDev(settings: Settings, options: DevOptions): Promise<n
       taskQueue: settings.taskQueue,
       activityDeps: { dataDir: settings.dataDir },
     });
+    if (await ensureJanitorSchedule(client, settings.taskQueue)) {
+      progress('Created the ratchet-janitor schedule (ratchet gc every 5 minutes).');
+    }
     progress(`Worker polling task queue "${settings.taskQueue}". Ctrl-C to stop.`);
     const sandbox = describeSandbox(await detectSandbox());
     progress(
@@ -92,12 +99,14 @@ export async function runDev(settings: Settings, options: DevOptions): Promise<n
     );
     // The worker shuts itself down on SIGINT/SIGTERM; run() resolves then.
     const running = worker.run();
+    const gauges = startWorkerGauges(settings, client, logger);
     if (options.demo) {
       runDemo(client, settings).catch((err: unknown) => {
         logger.error({ err }, 'demo failed');
       });
     }
     await running;
+    gauges?.stop();
     await nativeConnection.close();
     await connection.close();
     return ExitCode.ok;
@@ -117,6 +126,10 @@ export function registerDev(program: Command, globals: () => GlobalOptions): voi
     )
     .option('--demo', 'also run the demo once the worker is up (what `npm start` does)')
     .option('--no-worker', 'only the server, no worker')
+    .option(
+      '--verbose',
+      'show every worker log line on the terminal (default there: only warnings and errors; the rest goes to <dataDir>/logs/worker.log)',
+    )
     .action(async (options: DevOptions) => {
       process.exitCode = await runDev(settingsFrom(globals()), options);
     });

@@ -11,7 +11,7 @@ import type { CycleResult } from '../../domain/evolution/results';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 import {
   approveEvolution,
-  evolutionEvents,
+  evolutionEventLog,
   evolutionStatus,
   listEvolutions,
   OperatorRequestRefused,
@@ -40,6 +40,9 @@ interface StartOptions {
   approvalTimeout?: string;
   config?: string;
   events?: string;
+  budgetWallTime?: string;
+  budgetEvaluations?: string;
+  budgetCommandTime?: string;
   wait?: boolean;
   json?: boolean;
 }
@@ -78,6 +81,15 @@ function buildConfig(options: StartOptions): EvolutionConfigInput {
     return n;
   };
   const workspace = options.workspace ?? (file.workspace as string | undefined);
+  const budgets: Record<string, unknown> = { ...((file.budgets as object) ?? {}) };
+  const budgetFlags = [
+    ['wallTimeSec', '--budget-wall-time', options.budgetWallTime],
+    ['evaluations', '--budget-evaluations', options.budgetEvaluations],
+    ['commandTimeSec', '--budget-command-time', options.budgetCommandTime],
+  ] as const;
+  for (const [key, flag, value] of budgetFlags) {
+    if (value !== undefined) budgets[key] = number(flag, value);
+  }
   return {
     ...file,
     moduleId:
@@ -99,6 +111,7 @@ function buildConfig(options: StartOptions): EvolutionConfigInput {
     ...(options.events
       ? { sinks: { ...((file.sinks as object) ?? {}), jsonl: options.events } }
       : {}),
+    ...(Object.keys(budgets).length ? { budgets } : {}),
   } as EvolutionConfigInput;
 }
 
@@ -174,6 +187,9 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
     .option('--reject-breaking', 'BREAKING candidates are rejected and rolled back')
     .option('--approval-timeout <seconds>', 'how long a human has (default 3600)')
     .option('--events <file>', 'append every event to this JSONL file')
+    .option('--budget-wall-time <seconds>', 'pause the cycle after this much wall time')
+    .option('--budget-evaluations <n>', 'pause the cycle after this many evaluations')
+    .option('--budget-command-time <seconds>', 'pause after this much test/gate/metrics time')
     .option('--config <file>', 'JSON file with any evolution setting (flags win)')
     .option('--wait', 'wait for the outcome, printing progress')
     .option('--json', 'print JSON (with --wait: the whole outcome)')
@@ -298,25 +314,34 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
 
   evolve
     .command('events')
-    .description("a cycle's events, oldest first")
+    .description(
+      "a cycle's events, oldest first: all of them, from the durable log under the data dir",
+    )
     .argument('<workflowId>')
     .option('--since <seq>', 'only events after this sequence number', '0')
+    .option('--limit <n>', 'at most this many (page on with --since)')
     .option('--json', 'print JSON')
-    .action(async (workflowId: string, options: { since: string; json?: boolean }) => {
-      const since = Number(options.since);
-      if (!Number.isInteger(since) || since < 0)
-        throw new CliError('--since takes a sequence number');
-      const events = await evolutionEvents(
-        await clientFrom(settingsFrom(globals())),
-        workflowId,
-        since,
-      );
-      if (options.json) printJson(events);
-      else
-        for (const e of events) {
-          println(
-            `${String(e.seq).padStart(4)} ${e.at} ${e.iteration === null ? '   ' : `#${String(e.iteration).padEnd(2)}`} ${e.type} ${JSON.stringify(e.data)}`,
-          );
-        }
-    });
+    .action(
+      async (workflowId: string, options: { since: string; limit?: string; json?: boolean }) => {
+        const since = Number(options.since);
+        if (!Number.isInteger(since) || since < 0)
+          throw new CliError('--since takes a sequence number');
+        const limit = options.limit === undefined ? undefined : Number(options.limit);
+        if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+          throw new CliError('--limit takes a positive whole number');
+        const settings = settingsFrom(globals());
+        const events = await evolutionEventLog(await clientFrom(settings), workflowId, {
+          dataDir: settings.dataDir,
+          sinceSeq: since,
+          limit,
+        });
+        if (options.json) printJson(events);
+        else
+          for (const e of events) {
+            println(
+              `${String(e.seq).padStart(4)} ${e.at} ${e.iteration === null ? '   ' : `#${String(e.iteration).padEnd(2)}`} ${e.type} ${JSON.stringify(e.data)}`,
+            );
+          }
+      },
+    );
 }

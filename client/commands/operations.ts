@@ -2,18 +2,24 @@
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
 import { workflowUiUrl, type Settings } from '../../config/settings';
-import { AGENT_STEPS, SESSION_STEPS, type OperationOutcome } from '../../domain/operations';
-import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
+import { stepFault } from '../../domain/faults';
 import {
-  createAgent,
-  createSession,
-  deleteAgent,
-  deleteSession,
-  listAgents,
-  listSessions,
-} from '../operations';
+  AGENT_STEPS,
+  FailMode,
+  SESSION_STEPS,
+  type OperationOutcome,
+} from '../../domain/operations';
+import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
+// Types only: create/delete require it when they run, so `list` never loads the Temporal client.
+import type * as Operations from '../operations';
+import { listAgents, listSessions } from '../registry';
 import { CliError, ExitCode, printJson, println, progress, table } from '../output';
+import { collect } from './storeCli';
+import { registerAgentAudit } from './audit';
 import path from 'node:path';
+import { unsafePathReason } from '../../activities/infra/paths';
+
+const operations = () => require('../operations') as typeof Operations;
 
 interface CreateOptions {
   name: string;
@@ -22,6 +28,7 @@ interface CreateOptions {
   memory?: string;
   failAt?: string;
   failMode?: string;
+  tempFile?: string[];
   json?: boolean;
 }
 
@@ -84,6 +91,7 @@ function register(
   const group = program
     .command(kind)
     .description(`${kind} operations, each a saga that undoes itself on failure`);
+  registerStatus(group, globals, kind);
   const create = group
     .command('create')
     .description(
@@ -102,7 +110,13 @@ function register(
   if (kind === 'agent') {
     create
       .option('--command <cmd>', 'the agent process (sh -c); default: the bundled runner')
-      .option('--memory <mb>', 'memory to book', '512');
+      .option('--memory <mb>', 'memory to book', '512')
+      .option(
+        '--temp-file <path>',
+        'a temporary file or folder the agent may create, removed on rollback (repeatable)',
+        collect,
+        [],
+      );
   }
   create.action(async (options: CreateOptions) => {
     process.exitCode = await guarded(async () => {
@@ -110,15 +124,25 @@ function register(
       if (options.failAt && !steps.includes(options.failAt)) {
         throw new CliError(`unknown step "${options.failAt}"; steps: ${steps.join(', ')}`);
       }
+      const mode = FailMode.safeParse(options.failMode ?? 'permanent');
+      if (!mode.success) {
+        throw new CliError(
+          `--fail-mode: unknown mode "${options.failMode}"; modes: ${FailMode.options.join(', ')}`,
+        );
+      }
+      // The demo switch travels as a fault plan header, never in the operation's input.
+      const faults = options.failAt ? [stepFault(kind, options.failAt, mode.data)] : undefined;
+      const repo = options.repo ? path.resolve(options.repo) : undefined;
+      const unsafe = repo && (await unsafePathReason(repo, { dataDir: settings.dataDir }));
+      if (unsafe) throw new CliError(`--repo ${repo}: ${unsafe}`);
       const input = {
         name: options.name,
-        repo: options.repo ? path.resolve(options.repo) : undefined,
-        failAt: options.failAt,
-        failMode: options.failMode,
+        repo,
         ...(kind === 'agent'
           ? {
               command: options.command,
               memoryMb: options.memory === undefined ? undefined : Number(options.memory),
+              tempFiles: (options.tempFile ?? []).map((f) => path.resolve(f)),
             }
           : {}),
       };
@@ -126,8 +150,8 @@ function register(
       if (!options.json) progress(`creating ${kind} ${options.name}…`);
       const outcome =
         kind === 'agent'
-          ? await createAgent(client, settings.taskQueue, input)
-          : await createSession(client, settings.taskQueue, input);
+          ? await operations().createAgent(client, settings.taskQueue, input, { faults })
+          : await operations().createSession(client, settings.taskQueue, input, { faults });
       return report(settings, outcome, options.json);
     });
   });
@@ -135,10 +159,10 @@ function register(
     .command('list')
     .description(`${kind}s in the registry`)
     .option('--json', 'print JSON')
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
       const settings = settingsFrom(globals());
       if (kind === 'agent') {
-        const agents = listAgents(settings.dataDir);
+        const agents = await listAgents(settings.dataDir);
         if (options.json) printJson(agents);
         else
           println(
@@ -148,7 +172,7 @@ function register(
             ),
           );
       } else {
-        const sessions = listSessions(settings.dataDir);
+        const sessions = await listSessions(settings.dataDir);
         if (options.json) printJson(sessions);
         else
           println(
@@ -170,15 +194,64 @@ function register(
         const client = await clientFrom(settings);
         const outcome =
           kind === 'agent'
-            ? await deleteAgent(client, settings.taskQueue, id)
-            : await deleteSession(client, settings.taskQueue, id);
+            ? await operations().deleteAgent(client, settings.taskQueue, id)
+            : await operations().deleteSession(client, settings.taskQueue, id);
         return report(settings, outcome, options.json);
       });
     });
 }
 
+function registerStatus(group: Command, globals: () => GlobalOptions, kind: string): void {
+  group
+    .command('status')
+    .description(
+      `the live compensation ledger of a${kind === 'agent' ? 'n agent' : ' session'} operation: steps, and each compensation pending, running, succeeded, failed or skipped`,
+    )
+    .argument('<workflowId>', `the operation's workflow id (printed by create and delete)`)
+    .option('--json', 'print it as one JSON object')
+    .action(async (workflowId: string, options: { json?: boolean }) => {
+      const settings = settingsFrom(globals());
+      if (!/^[A-Za-z0-9._:@-]{1,200}$/.test(workflowId))
+        throw new CliError(`workflowId: not a workflow id: ${JSON.stringify(workflowId)}`);
+      const client = await clientFrom(settings);
+      const live = await operations().operationLedger(client, workflowId);
+      if (!live) throw new CliError(`no operation ${workflowId}`, ExitCode.failed);
+      if (options.json) printJson(live);
+      else {
+        println(
+          `${live.operation} ${live.phase}${live.currentStep ? ` · step ${live.currentStep}` : ''}`,
+        );
+        println(
+          table(
+            ['STEP', 'STATUS', 'MS'],
+            live.steps.map((s) => [s.name, s.status, s.durationMs]),
+          ),
+        );
+        println('');
+        println(
+          live.compensations.length
+            ? table(
+                ['COMPENSATION', 'PRIORITY', 'STATUS', 'ATTEMPTS', 'ERROR'],
+                live.compensations.map((c) => [
+                  c.actionType,
+                  c.priority,
+                  c.status,
+                  c.attempts,
+                  c.error ?? '',
+                ]),
+              )
+            : 'nothing to undo',
+        );
+        println(workflowUiUrl(settings, live.workflowId));
+      }
+      process.exitCode = ExitCode.ok;
+    });
+}
+
 export function registerAgent(program: Command, globals: () => GlobalOptions): void {
   register(program, globals, 'agent', AGENT_STEPS);
+  const agent = program.commands.find((c) => c.name() === 'agent');
+  if (agent) registerAgentAudit(agent, globals);
 }
 
 export function registerSession(program: Command, globals: () => GlobalOptions): void {

@@ -5,16 +5,45 @@ import type { Command } from 'commander';
 import { PipelineFileError, loadPipelineFile } from '../../activities/pipelines/load';
 import { createPipelineActivities } from '../../activities/pipelines';
 import { workflowUiUrl } from '../../config/settings';
-import { FailureType, Lane, recoveryPlan } from '../../domain/pipeline';
+import {
+  FailureType,
+  Lane,
+  laneFromName,
+  LANE_BUDGET_SEC,
+  recoveryPlan,
+  resolveStart,
+  stepsForLane,
+  type Pipeline,
+} from '../../domain/pipeline';
 import type { OperatorAction, PipelineStatus } from '../../workflows/pipeline';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
+import { storeCall, storeFrom } from './storeCli';
 import { pipelineStatus, sendPipelineAction, startPipeline } from '../pipelines';
 import { CliError, ExitCode, printJson, println, progress, table } from '../output';
 
+/** `fast` is the guide's other name for the docs lane. */
 function lane(value: string): Lane {
-  const parsed = Lane.safeParse(value);
-  if (!parsed.success) throw new CliError(`--lane must be one of ${Lane.options.join(', ')}`);
-  return parsed.data;
+  const parsed = laneFromName(value);
+  if (!parsed) throw new CliError(`--lane must be one of ${Lane.options.join(', ')} (or fast)`);
+  return parsed;
+}
+
+/** Refuses (exit 2, nothing started) a start the workflow would refuse. */
+async function checkStart(
+  globals: GlobalOptions,
+  pipeline: Pipeline,
+  inLane: Lane,
+  from: { fromStep?: string; fromCheckpoint?: string },
+): Promise<void> {
+  if (from.fromStep === undefined && from.fromCheckpoint === undefined) return;
+  const metadata = from.fromCheckpoint
+    ? (await storeCall(() => storeFrom(globals).getCheckpoint(from.fromCheckpoint!))).metadata
+    : undefined;
+  const start = resolveStart(pipeline.name, stepsForLane(pipeline, inLane), {
+    fromStep: from.fromStep,
+    checkpointMetadata: metadata,
+  });
+  if ('error' in start) throw new CliError(start.error);
 }
 
 function printStatus(s: PipelineStatus): void {
@@ -28,6 +57,16 @@ function printStatus(s: PipelineStatus): void {
     ),
   );
   for (const f of s.failures) println(`  ${f.step}: ${f.failureType} → ${f.strategy}`);
+  for (const a of s.actions ?? [])
+    println(`  ${a.step}: ${a.strategy} ${a.ok ? 'ok' : 'did not help'}: ${a.detail}`);
+  if (s.startedFrom)
+    println(
+      `  started at ${s.startedFrom.step}${s.startedFrom.checkpointId ? ` from ${s.startedFrom.checkpointId}` : ''}`,
+    );
+  if (s.budget)
+    println(
+      `  budget (${s.budget.lane}): ${s.budget.usedSec}s of ${s.budget.limitSec}s${s.budget.exceeded ? ` — exceeded; continue with --from-checkpoint ${s.lastCheckpointId}` : ''}`,
+    );
   for (const r of s.resumes) {
     println(
       `  resumed ${r.step} from ${r.fromCheckpoint}: ${r.stepsNotRerun} step(s) not rerun, ${(r.timeSavedMs / 1000).toFixed(1)} s saved`,
@@ -44,13 +83,34 @@ export function registerPipeline(program: Command, globals: () => GlobalOptions)
     .description('run a pipeline file (YAML or JSON) on a workspace and wait for it')
     .argument('<file>')
     .requiredOption('--workspace <dir>', 'where the steps run')
-    .option('--lane <lane>', 'docs | standard | heavy', 'standard')
+    .option(
+      '--lane <lane>',
+      `docs (or fast) | standard | heavy; whole-run budgets ${Object.entries(LANE_BUDGET_SEC)
+        .map(([l, s]) => `${l} ${s / 60} min`)
+        .join(', ')}`,
+      'standard',
+    )
     .option('--module <id>', 'checkpoint module id (default: the pipeline name)')
-    .option('--json', 'print { status, steps, failures, resumes }')
+    .option('--from-step <name>', 'start at this step; earlier steps are not run')
+    .option(
+      '--from-checkpoint <id>',
+      'restore this checkpoint, then start after the step it was taken at (or at --from-step)',
+    )
+    .option(
+      '--json',
+      'print { status, steps, failures, resumes, actions, escalations, budget, startedFrom }',
+    )
     .action(
       async (
         file: string,
-        options: { workspace: string; lane: string; module?: string; json?: boolean },
+        options: {
+          workspace: string;
+          lane: string;
+          module?: string;
+          fromStep?: string;
+          fromCheckpoint?: string;
+          json?: boolean;
+        },
       ) => {
         let parsed;
         try {
@@ -62,13 +122,18 @@ export function registerPipeline(program: Command, globals: () => GlobalOptions)
         }
         if (!existsSync(options.workspace))
           throw new CliError(`no workspace at ${options.workspace}`);
+        const inLane = lane(options.lane);
+        const from = { fromStep: options.fromStep, fromCheckpoint: options.fromCheckpoint };
+        await checkStart(globals(), parsed, inLane, from);
         const settings = settingsFrom(globals());
         const client = await clientFrom(settings);
         const handle = await startPipeline(client, settings.taskQueue, {
           pipeline: parsed,
           workspace: path.resolve(options.workspace),
-          lane: lane(options.lane),
+          lane: inLane,
           moduleId: options.module,
+          ...(from.fromStep !== undefined ? { fromStep: from.fromStep } : {}),
+          ...(from.fromCheckpoint !== undefined ? { fromCheckpoint: from.fromCheckpoint } : {}),
         });
         if (!options.json)
           progress(`started ${handle.workflowId}: ${workflowUiUrl(settings, handle.workflowId)}`);
@@ -140,16 +205,20 @@ export function registerPipeline(program: Command, globals: () => GlobalOptions)
     );
   recovery
     .command('validate')
-    .description('check a workspace before a resume: critical files, git, dependency checks')
+    .description(
+      'check a workspace before a resume: critical files, git, working directory, configuration, installed dependencies, dependency checks',
+    )
     .requiredOption('--workspace <dir>', 'the workspace')
     .option('--pipeline <file>', 'take critical files and dependency checks from a pipeline file')
     .option('--critical <file...>', 'files that must exist')
+    .option('--require-clean', 'fail on a dirty working directory (default: list its changes)')
     .option('--json', 'print JSON')
     .action(
       async (options: {
         workspace: string;
         pipeline?: string;
         critical?: string[];
+        requireClean?: boolean;
         json?: boolean;
       }) => {
         if (!existsSync(options.workspace))
@@ -159,6 +228,7 @@ export function registerPipeline(program: Command, globals: () => GlobalOptions)
           workspace: path.resolve(options.workspace),
           criticalFiles: [...(p?.criticalFiles ?? []), ...(options.critical ?? [])],
           dependencyChecks: p?.dependencyChecks ?? [],
+          requireCleanWorkdir: options.requireClean ?? p?.requireCleanWorkdir ?? false,
         });
         if (options.json) printJson(result);
         else

@@ -2,6 +2,7 @@
  * `ratchet versions lineage|target|tag|status|compat|config`: a module's
  * version lineage, read and updated straight from the data dir.
  */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -13,10 +14,13 @@ import {
   type ModuleConfig,
 } from '../../activities/checkpoints';
 import { parseDuration } from '../../domain/duration';
-import { renderLineageDot, renderLineageText, rollbackTarget } from '../../domain/lineage';
+import { renderLineageText, rollbackTarget } from '../../domain/lineage';
+import { lineageGraphDot } from '../../domain/lineageGraph';
+import { dotToSvg } from '../lineageSvg';
 import { ModuleId, VersionStatus } from '../../domain/versions';
-import type { GlobalOptions } from '../context';
-import { CliError, ExitCode, printJson, println } from '../output';
+import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
+import { pendingApprovals } from '../pendingApprovals';
+import { CliError, ExitCode, printJson, println, table } from '../output';
 import { collect, storeCall, storeFrom } from './storeCli';
 
 function moduleArg(id: string): string {
@@ -67,17 +71,69 @@ export function registerVersions(program: Command, globals: () => GlobalOptions)
   const versions = program
     .command('versions')
     .description('version lineage: statuses, tags, rollback targets, compatibility');
+  versions
+    .command('pending')
+    .description(
+      'every candidate waiting for approval, across all running cycles and modules (needs the server)',
+    )
+    .option('--module <id>', 'only this module')
+    .option('--json', 'print { pending: [{ workflowId, moduleId, version, … }], unreadable }')
+    .action(async (o: { module?: string; json?: boolean }) => {
+      const moduleId = o.module === undefined ? undefined : moduleArg(o.module);
+      const settings = settingsFrom(globals());
+      const result = await pendingApprovals(await clientFrom(settings), {
+        ...(moduleId ? { moduleId } : {}),
+      });
+      if (o.json) printJson(result);
+      else {
+        println(
+          result.pending.length
+            ? table(
+                ['CYCLE', 'MODULE', 'VERSION', 'ITERATION', 'KIND', 'COMPAT', 'DEADLINE', 'REASON'],
+                result.pending.map((p) => [
+                  p.workflowId,
+                  p.moduleId,
+                  p.version,
+                  p.iteration,
+                  p.kind,
+                  p.compatibility ?? '-',
+                  p.deadline,
+                  p.reason,
+                ]),
+              )
+            : 'no candidates waiting for approval',
+        );
+        for (const u of result.unreadable) println(`could not read ${u.workflowId}: ${u.error}`);
+      }
+      process.exitCode = ExitCode.ok;
+    });
 
   versions
     .command('lineage')
-    .description("a module's versions, newest first (like git log); --dot draws the tree")
+    .description(
+      "a module's versions, newest first (like git log); --dot / --svg FILE draw the tree",
+    )
     .argument('<module>')
     .option('--json', 'print an array of version records')
-    .option('--dot', 'print a Graphviz digraph (nodes coloured by status)')
-    .action(async (moduleId: string, o: { json?: boolean; dot?: boolean }) => {
+    .option(
+      '--dot',
+      'print a Graphviz digraph (statuses coloured, rollbacks dashed red, active bold, stable double-bordered)',
+    )
+    .option('--svg <file>', 'write the same graph as an SVG picture (no Graphviz install needed)')
+    .action(async (moduleId: string, o: { json?: boolean; dot?: boolean; svg?: string }) => {
+      if (o.svg !== undefined && !o.svg.trim()) throw new CliError('--svg: give a file name');
       const lineage = await lineageOf(globals(), moduleId);
-      if (o.json) printJson(lineage);
-      else if (o.dot) println(renderLineageDot(moduleId, lineage));
+      if (o.svg) {
+        const file = path.resolve(o.svg);
+        if (!existsSync(path.dirname(file)))
+          throw new CliError(`--svg: no directory ${path.dirname(file)}`);
+        if (existsSync(file) && statSync(file).isDirectory())
+          throw new CliError(`--svg: ${file} is a directory`);
+        writeFileSync(file, await dotToSvg(lineageGraphDot(moduleId, lineage)));
+        if (o.json) printJson({ svg: file, versions: lineage.length });
+        else println(`wrote ${file} (${lineage.length} versions)`);
+      } else if (o.json) printJson(lineage);
+      else if (o.dot) println(lineageGraphDot(moduleId, lineage));
       else println(renderLineageText(lineage));
     });
 

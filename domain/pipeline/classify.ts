@@ -25,7 +25,7 @@ const RESOURCE =
 const NETWORK =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|Connection refused|Connection reset|Could not resolve host|Temporary failure in name resolution|Network is unreachable|getaddrinfo/i;
 const GIT =
-  /fatal: not a git repository|fatal: bad object|fatal: loose object .* is corrupt|error: object file .* is empty|fatal: bad revision|index file corrupt|bad index file|fatal: unable to read tree|fatal: (?:unable to read|could not parse) (?:HEAD|commit)|fatal: your current branch '.*' does not have any commits|fatal: ambiguous argument 'HEAD'|fatal: detected dubious ownership/i;
+  /fatal: not a git repository|fatal: bad object|fatal: loose object .* is corrupt|error: object file .* is empty|fatal: bad revision|index file corrupt|bad index file|index file smaller than expected|fatal: unable to read tree|fatal: (?:unable to read|could not parse) (?:HEAD|commit)|fatal: your current branch '.*' does not have any commits|fatal: ambiguous argument 'HEAD'|fatal: detected dubious ownership/i;
 
 export const CLASSIFICATION_RULES: readonly Rule[] = [
   { type: 'timeout', matches: (e) => e.timedOut },

@@ -1,3 +1,6 @@
 export * from './classify';
 export * from './plans';
 export * from './schema';
+export * from './lanes';
+export * from './status';
+export * from './start';

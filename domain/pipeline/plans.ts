@@ -6,17 +6,18 @@
 import type { FailureType, Lane, Pipeline, Strategy } from './schema';
 
 export const DEFAULT_STRATEGIES: Record<FailureType, Strategy[]> = {
-  /** Check resources, resume from the checkpoint, then a person. */
-  timeout: ['RETRY', 'RESUME', 'MANUAL'],
+  /** Check resources, resume from the checkpoint, try a heavier lane, then a person. */
+  timeout: ['CHECK_RESOURCES', 'RESUME', 'ESCALATE_LANE', 'MANUAL'],
   /** Re-run the failing tests, then a person reviews. */
   test_failure: ['RETRY', 'MANUAL'],
-  quality_gate_failure: ['RETRY', 'MANUAL'],
-  /** Clean up (restore the last good state) and try again, then a person. */
-  resource_exhaustion: ['RESUME', 'MANUAL'],
-  /** Wait, and continue from the checkpoint; then retry; then a person. */
-  network_error: ['RESUME', 'RETRY', 'MANUAL'],
-  /** Back to where the pipeline started, then a person. */
-  git_error: ['ROLLBACK', 'MANUAL'],
+  /** Fix automatically (the step's `autoFix`, when it has one), run the gate again, then a person. */
+  quality_gate_failure: ['AUTO_FIX', 'RETRY', 'MANUAL'],
+  /** Enough memory and disk? Clean up (restore the last good state) and retry; a heavier lane; a person. */
+  resource_exhaustion: ['CHECK_RESOURCES', 'RESUME', 'ESCALATE_LANE', 'MANUAL'],
+  /** Wait (60 s unless `networkWaitSec`), retry; continue from the checkpoint; then a person. */
+  network_error: ['WAIT_RETRY', 'RESUME', 'MANUAL'],
+  /** Fetch and reset to the last good checkpoint's commit; back to the start; then a person. */
+  git_error: ['GIT_RESET', 'ROLLBACK', 'MANUAL'],
   unknown: ['RETRY', 'MANUAL'],
 };
 

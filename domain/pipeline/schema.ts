@@ -23,7 +23,23 @@ export const FAILURE_TYPES = [
 export const FailureType = z.enum(FAILURE_TYPES);
 export type FailureType = z.infer<typeof FailureType>;
 
-export const STRATEGIES = ['RETRY', 'RESUME', 'SKIP', 'ROLLBACK', 'MANUAL'] as const;
+export const STRATEGIES = [
+  'RETRY',
+  'RESUME',
+  'SKIP',
+  'ROLLBACK',
+  'MANUAL',
+  /** The guide's network plan: wait (`networkWaitSec`), then run the step again. */
+  'WAIT_RETRY',
+  /** A gate, not a rerun: free memory and disk above the minimums, else a person. */
+  'CHECK_RESOURCES',
+  /** Run the step again in the next heavier lane (docs → standard → heavy). */
+  'ESCALATE_LANE',
+  /** `git fetch`, `git reset --hard` to the last good checkpoint's commit, restore, run again. */
+  'GIT_RESET',
+  /** Run the step's `autoFix` command, then the step again. */
+  'AUTO_FIX',
+] as const;
 export const Strategy = z.enum(STRATEGIES);
 export type Strategy = z.infer<typeof Strategy>;
 
@@ -37,6 +53,8 @@ export const PipelineStep = z
     optional: z.boolean().default(false),
     /** Lanes that run this step; default: all. */
     lanes: z.array(Lane).min(1).optional(),
+    /** A command that fixes what this step complains about (e.g. `eslint --fix`), run by AUTO_FIX. */
+    autoFix: z.string().trim().min(1).optional(),
   })
   .strict();
 export type PipelineStep = z.infer<typeof PipelineStep>;
@@ -51,6 +69,15 @@ export const Pipeline = z
     criticalFiles: z.array(z.string().min(1)).default([]),
     /** Commands that must pass before a resume (dependency checks). */
     dependencyChecks: z.array(z.string().min(1)).default([]),
+    /** WAIT_RETRY's pause before a network error's rerun, seconds. @default 60 */
+    networkWaitSec: z.number().min(0).max(3600).default(60),
+    /** CHECK_RESOURCES's minimums. @default 256 MB memory, 512 MB disk */
+    minFreeMemoryMb: z.number().min(0).default(256),
+    minFreeDiskMb: z.number().min(0).default(512),
+    /** Replace a lane's total budget, seconds (the guide's: docs 300, standard 900, heavy 1200). */
+    laneBudgetSec: z.partialRecord(Lane, z.number().positive().max(86_400)).optional(),
+    /** State validation fails on a dirty working directory (default: the changes are only listed). */
+    requireCleanWorkdir: z.boolean().default(false),
   })
   .strict()
   .refine((p) => new Set(p.steps.map((s) => s.name)).size === p.steps.length, {

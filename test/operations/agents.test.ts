@@ -7,8 +7,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:f
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from '../../activities/agents/registry';
-import { isAlive } from '../../activities/agents/processes';
+import { isAlive } from '../../activities/infra/processes';
 import { createAgent, deleteAgent } from '../../client/operations';
+import { stepFault } from '../../domain/faults';
 import { AGENT_STEPS } from '../../domain/operations';
 import { agentCreate } from '../../workflows/agents';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
@@ -46,15 +47,18 @@ describe('agent operations', () => {
         r('stateFile'),
       ] as const;
       const pid = created.resources.pid as number;
-      expect(isAlive(pid)).toBe(true);
+      expect(await isAlive(pid)).toBe(true);
       expect(existsSync(worktree) && existsSync(sessionDir) && existsSync(stateFile)).toBe(true);
       expect(path.basename(sessionDir)).toBe(`.session_${agentId}`);
       expect(branches(repo)).toContain(`ratchet/agent-${agentId}`);
-      expect(new Registry(dataDir).read().agents[agentId]).toMatchObject({ status: 'active', pid });
+      expect((await new Registry(dataDir).read()).agents[agentId]).toMatchObject({
+        status: 'active',
+        pid,
+      });
 
       const deleted = await deleteAgent(env.client, taskQueue, agentId);
       expect(deleted).toMatchObject({ status: 'completed', cleanupCompleteness: 100 });
-      expect(leftovers(dataDir, agentId, repo, pid)).toEqual([]);
+      expect(await leftovers(dataDir, agentId, repo, pid)).toEqual([]);
     });
   });
 
@@ -62,12 +66,12 @@ describe('agent operations', () => {
     'failing at %s compensates everything registered, in priority order',
     async (step) => {
       const outcome = await withWorker(() =>
-        createAgent(env.client, taskQueue, {
-          name: `fail-${step.replace(/_/g, '-')}`,
-          repo,
-          failAt: step,
-          healthTimeoutMs: 2000,
-        }),
+        createAgent(
+          env.client,
+          taskQueue,
+          { name: `fail-${step.replace(/_/g, '-')}`, repo, healthTimeoutMs: 2000 },
+          { faults: [stepFault('agent', step, 'permanent')] },
+        ),
       );
       expect(outcome).toMatchObject({
         status: 'compensated',
@@ -82,7 +86,7 @@ describe('agent operations', () => {
       expect(done).toEqual(AGENT_STEPS.slice(0, AGENT_STEPS.indexOf(step)));
       expect(outcome.registryDrift).toEqual([]);
       expect(
-        leftovers(
+        await leftovers(
           dataDir,
           String(outcome.resources.agentId),
           repo,
@@ -94,11 +98,12 @@ describe('agent operations', () => {
 
   it('retries a transient failure and succeeds', async () => {
     const outcome = await withWorker(() =>
-      createAgent(env.client, taskQueue, {
-        name: 'transient',
-        failAt: 'allocate_resources',
-        failMode: 'transient',
-      }),
+      createAgent(
+        env.client,
+        taskQueue,
+        { name: 'transient' },
+        { faults: [stepFault('agent', 'allocate_resources', 'transient')] },
+      ),
     );
     expect(outcome.status).toBe('completed');
     await withWorker(() => deleteAgent(env.client, taskQueue, String(outcome.resources.agentId)));
@@ -106,17 +111,17 @@ describe('agent operations', () => {
 
   it('compensates a step that timed out after its side effect happened', async () => {
     const outcome = await withWorker(() =>
-      createAgent(env.client, taskQueue, {
-        name: 'slow',
-        failAt: 'persist_state',
-        failMode: 'timeout',
-        stepTimeoutMs: 1000,
-      }),
+      createAgent(
+        env.client,
+        taskQueue,
+        { name: 'slow', stepTimeoutMs: 1000 },
+        { faults: [stepFault('agent', 'persist_state', 'timeout')] },
+      ),
     );
     expect(outcome).toMatchObject({ status: 'compensated', failedStep: 'persist_state' });
     const removeState = outcome.compensations.find((c) => c.actionType === 'remove_state');
     expect(removeState?.status).toBe('succeeded'); // the state file was there to remove
-    expect(leftovers(dataDir, String(outcome.resources.agentId), null, null)).toEqual([]);
+    expect(await leftovers(dataDir, String(outcome.resources.agentId), null, null)).toEqual([]);
   });
 
   it('keeps compensating when one compensation fails for good, and says how complete the cleanup is', async () => {
@@ -150,7 +155,7 @@ describe('agent operations', () => {
     expect(outcome.compensations.find((c) => c.actionType === 'terminate_process')?.status).toBe(
       'succeeded',
     );
-    expect(isAlive(Number(outcome.resources.pid))).toBe(false);
+    expect(await isAlive(Number(outcome.resources.pid))).toBe(false);
     expect(outcome.registryDrift[0]).toMatch(/registry unreadable/);
     rmSync(registryFile, { recursive: true, force: true });
   });
@@ -186,6 +191,7 @@ describe('agent operations', () => {
     await expect(createAgent(env.client, taskQueue, { name: 'Bad Name!' })).rejects.toThrow(
       /names are/,
     );
+    // failAt is no input field any more: an unknown key is refused, by name.
     await expect(
       createAgent(env.client, taskQueue, { name: 'x', failAt: 'no_such_step' }),
     ).rejects.toThrow(/failAt/);
@@ -198,7 +204,7 @@ describe('agent operations', () => {
     );
     expect(notRepo).toMatchObject({ status: 'compensated', failedStep: 'create_worktree' });
     expect(notRepo.error).toMatch(/NotAGitRepository/);
-    expect(Object.keys(new Registry(dir).read().agents)).toEqual([]);
+    expect(Object.keys((await new Registry(dir).read()).agents)).toEqual([]);
     mkdirSync(dir, { recursive: true });
   });
 });

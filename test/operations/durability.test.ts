@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../client/operations';
+import { stepFault } from '../../domain/faults';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
 import { startWorkerProcess } from '../support/workerProcess';
 import { leftovers, makeRepo } from './support';
@@ -27,12 +28,12 @@ describe('compensation survives a killed worker', () => {
     // An agent that notes SIGTERM and ignores it, so terminating it takes the full grace period.
     const command = `trap 'touch ${marker}' TERM; while :; do sleep 0.1; done`;
     let worker = await startWorkerProcess(taskQueue, dataDir);
-    const pending = createAgent(env.client, taskQueue, {
-      name: 'stubborn',
-      repo,
-      command,
-      failAt: 'health_check',
-    });
+    const pending = createAgent(
+      env.client,
+      taskQueue,
+      { name: 'stubborn', repo, command },
+      { faults: [stepFault('agent', 'health_check', 'permanent')] },
+    );
     await expect.poll(() => existsSync(marker), { timeout: 30_000, interval: 100 }).toBe(true);
     await worker.kill(); // in the middle of terminate_process, before remove_worktree and the rest
     worker = await startWorkerProcess(taskQueue, dataDir);
@@ -55,7 +56,12 @@ describe('compensation survives a killed worker', () => {
       const terminate = outcome.compensations.find((c) => c.actionType === 'terminate_process')!;
       expect(terminate.attempts).toBe(2); // the first attempt died with the worker
       expect(
-        leftovers(dataDir, String(outcome.resources.agentId), repo, Number(outcome.resources.pid)),
+        await leftovers(
+          dataDir,
+          String(outcome.resources.agentId),
+          repo,
+          Number(outcome.resources.pid),
+        ),
       ).toEqual([]);
     } finally {
       await worker.stop();

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentActivities } from '../../activities/agents';
-import { isAlive } from '../../activities/agents/processes';
+import { isAlive } from '../../activities/infra/processes';
 import { Registry } from '../../activities/agents/registry';
 import { createSession, deleteSession } from '../../client/operations';
+import { stepFault } from '../../domain/faults';
 import { SESSION_STEPS } from '../../domain/operations';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
 import { branches, makeRepo } from './support';
@@ -35,7 +36,7 @@ describe('session operations', () => {
       const dir = String(created.resources.dir);
       const watcherPid = Number(created.resources.watcherPid);
       expect(path.basename(dir)).toMatch(/^\.session_work-/);
-      expect(isAlive(watcherPid)).toBe(true);
+      expect(await isAlive(watcherPid)).toBe(true);
       writeFileSync(path.join(dir, 'note.txt'), 'hello');
       await expect
         .poll(() => readFileSync(path.join(dir, '.watch.log'), 'utf8'), { timeout: 10_000 })
@@ -49,19 +50,23 @@ describe('session operations', () => {
       );
       expect(deleted).toMatchObject({ status: 'completed', cleanupCompleteness: 100 });
       expect(existsSync(dir)).toBe(false);
-      expect(isAlive(watcherPid)).toBe(false);
+      expect(await isAlive(watcherPid)).toBe(false);
       expect(branches(repo)).toEqual(['main']);
-      expect(new Registry(dataDir).read().sessions).toEqual({});
+      expect((await new Registry(dataDir).read()).sessions).toEqual({});
     });
   });
 
   it.each(SESSION_STEPS)('failing at %s leaves nothing behind', async (step) => {
     const outcome = await withWorker(() =>
-      createSession(env.client, taskQueue, {
-        name: `s-${step.replace(/_/g, '-')}`,
-        repo,
-        failAt: step,
-      }),
+      createSession(
+        env.client,
+        taskQueue,
+        {
+          name: `s-${step.replace(/_/g, '-')}`,
+          repo,
+        },
+        { faults: [stepFault('session', step, 'permanent')] },
+      ),
     );
     expect(outcome).toMatchObject({
       status: 'compensated',
@@ -75,7 +80,7 @@ describe('session operations', () => {
     const id = String(outcome.resources.sessionId);
     expect(existsSync(path.join(dataDir, 'sessions', `.session_${id}`))).toBe(false);
     expect(branches(repo)).toEqual(['main']);
-    expect(new Registry(dataDir).read().sessions[id]).toBeUndefined();
+    expect((await new Registry(dataDir).read()).sessions[id]).toBeUndefined();
   });
 
   it('refuses to remove anything that is not a .session_ directory inside the sessions root', async () => {

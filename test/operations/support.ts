@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Registry } from '../../activities/agents/registry';
-import { isAlive } from '../../activities/agents/processes';
+import { isAlive } from '../../activities/infra/processes';
 
 export function makeRepo(root: string): string {
   const repo = path.join(root, 'repo');
@@ -32,14 +32,14 @@ export function worktrees(repo: string): string[] {
 }
 
 /** Everything agent `agentId` could have left: registry entries, folders, worktree, branch, process. */
-export function leftovers(
+export async function leftovers(
   dataDir: string,
   agentId: string,
   repo: string | null,
   pid: number | null,
-): string[] {
+): Promise<string[]> {
   const out: string[] = [];
-  const state = new Registry(dataDir).read();
+  const state = await new Registry(dataDir).read();
   if (state.agents[agentId]) out.push('registry record');
   if (state.allocations[agentId]) out.push('quota booking');
   if (existsSync(path.join(dataDir, 'agents', agentId))) out.push('agent folder');
@@ -48,6 +48,6 @@ export function leftovers(
     if (worktrees(repo).length !== 1) out.push(`worktrees: ${worktrees(repo).join(', ')}`);
     if (branches(repo).some((b) => b.includes(agentId))) out.push('branch');
   }
-  if (pid && isAlive(pid)) out.push(`process ${pid}`);
+  if (pid && (await isAlive(pid))) out.push(`process ${pid}`);
   return out;
 }

@@ -74,10 +74,11 @@ steps:
     expect(s.runs('one')).toBe(1);
   });
 
-  it('resumes from the checkpoint after step two on a network error, without rerunning steps one and two', async () => {
+  it('waits and retries a network error, then resumes from the checkpoint after step two, without rerunning steps one and two', async () => {
     const s = setup('network');
     const result = await run(
       `name: network
+networkWaitSec: 0
 steps:
   - { name: one, run: "${s.count('one')}; echo built > build.txt" }
   - { name: two, run: "${s.count('two')}" }
@@ -90,10 +91,17 @@ steps:
       s.workspace,
     );
     expect(result.status).toBe('completed');
+    // The wait-and-retry finds the half-written file still there; the resume's restore removes it.
     expect(result.failures).toEqual([
-      expect.objectContaining({ step: 'three', failureType: 'network_error', strategy: 'RESUME' }),
+      expect.objectContaining({
+        step: 'three',
+        failureType: 'network_error',
+        strategy: 'WAIT_RETRY',
+      }),
+      // The rerun failed on the leftover file (no network message): the network plan goes on.
+      expect.objectContaining({ step: 'three', failureType: 'unknown', strategy: 'RESUME' }),
     ]);
-    expect([s.runs('one'), s.runs('two'), s.runs('three')]).toEqual([1, 1, 2]);
+    expect([s.runs('one'), s.runs('two'), s.runs('three')]).toEqual([1, 1, 3]);
     expect(result.resumes).toEqual([expect.objectContaining({ step: 'three', stepsNotRerun: 2 })]);
     expect(existsSync(path.join(s.workspace, 'half-written.tmp'))).toBe(false); // the restore removed it
   });
@@ -150,6 +158,7 @@ steps:
     const s = setup('blocked');
     const result = await run(
       `name: blocked
+networkWaitSec: 0
 criticalFiles: [config.json]
 steps:
   - { name: one, run: "${s.count('one')}" }
@@ -165,10 +174,11 @@ steps:
     );
     expect(result.status).toBe('aborted');
     expect(result.failures.map((f) => [f.failureType, f.strategy])).toEqual([
+      ['network_error', 'WAIT_RETRY'],
       ['network_error', 'RESUME'],
       ['network_error', 'MANUAL'],
     ]);
-    expect(result.failures[1]!.message).toMatch(
+    expect(result.failures[2]!.message).toMatch(
       /state validation blocked the resume: critical file config.json: missing/,
     );
     expect(s.runs('one')).toBe(1);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePipeline, PipelineFileError } from '../../activities/pipelines/load';
-import { runShellCommand } from '../../activities/evolution/shellCommand';
+import { runCommand } from '../../activities/infra/commands';
 import {
   classifyFailure,
   recoveryPlan,
@@ -18,7 +18,7 @@ async function evidenceOf(
   kind: FailureEvidence['kind'] = 'other',
   timeoutSec = 30,
 ): Promise<FailureEvidence> {
-  const r = await runShellCommand(command, { cwd: tmpdir(), timeoutSec });
+  const r = await runCommand({ command, cwd: tmpdir(), timeoutSec });
   return {
     timedOut: r.timedOut,
     exitCode: r.exitCode,
@@ -71,11 +71,15 @@ describe('failure classification on real failures', () => {
 describe('recovery plans', () => {
   it('follows the seed per failure type, skips only optional steps, and honours overrides', () => {
     expect(recoveryPlan('network_error', 'standard').strategies).toEqual([
+      'WAIT_RETRY',
       'RESUME',
-      'RETRY',
       'MANUAL',
     ]);
-    expect(recoveryPlan('git_error', 'heavy').strategies).toEqual(['ROLLBACK', 'MANUAL']);
+    expect(recoveryPlan('git_error', 'heavy').strategies).toEqual([
+      'GIT_RESET',
+      'ROLLBACK',
+      'MANUAL',
+    ]);
     expect(recoveryPlan('test_failure', 'docs', { optional: true }).strategies[0]).toBe('SKIP');
     expect(
       recoveryPlan('test_failure', 'docs', { overrides: { test_failure: ['SKIP', 'MANUAL'] } })

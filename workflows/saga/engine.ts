@@ -15,6 +15,12 @@
  * its own activity call with its own timeout; its retries are counted here,
  * attempt by attempt, so the audit trail says exactly how many it took. One
  * that fails for good is recorded and the rest still run.
+ *
+ * The live ledger (`saga.ledger()`) lists every registered compensation with
+ * its status — pending, running, then its outcome — for queries and the
+ * run's current details; `onChange` is told at every change. Each
+ * compensation is counted in `ratchet_saga_compensations_total` and timed in
+ * `ratchet_saga_compensation_duration_seconds`.
  */
 import {
   ActivityFailure,
@@ -32,6 +38,8 @@ import {
   type CompensationOutcome,
   type CompensationRecord,
 } from '../../domain/saga';
+import type { LedgerEntry, SagaLedger } from '../../domain/sagaLedger';
+import { count, observe } from '../metrics';
 
 export interface CompensationRetry {
   /** @default 3 */
@@ -61,9 +69,11 @@ export interface CompensationSpec {
 export interface SagaOptions {
   /** Run compensations of equal priority at the same time. @default false */
   parallelEqualPriority?: boolean;
+  /** Called after every change to the ledger (e.g. to rewrite the run's current details). */
+  onChange?: (ledger: SagaLedger) => void;
 }
 
-type Entry = CompensationSpec & { seq: number };
+type Entry = CompensationSpec & { seq: number; live: LedgerEntry };
 
 /** What an activity returns when there was nothing to undo; recorded as `skipped`. */
 export interface NothingToUndo {
@@ -85,17 +95,41 @@ function isNonRetryable(err: unknown): boolean {
 export class Saga {
   private entries: Entry[] = [];
   private outcome: CompensationOutcome | undefined;
+  private live: SagaLedger = { phase: 'running', entries: [] };
 
   constructor(private readonly options: SagaOptions = {}) {}
 
   /** Registers a compensation; call it before the step whose effect it undoes. */
   register(spec: CompensationSpec): void {
-    this.entries.push({ ...spec, seq: this.entries.length });
+    const live: LedgerEntry = {
+      actionType: spec.actionType,
+      resourceId: spec.resourceId,
+      description: spec.description ?? '',
+      priority: spec.priority,
+      status: 'pending',
+      attempts: 0,
+      durationMs: 0,
+      error: null,
+    };
+    this.entries.push({ ...spec, seq: this.entries.length, live });
+    this.live.entries.push(live);
+    this.changed();
   }
 
   /** The operation completed: nothing is to be undone (the seed's mark_completed). */
   clear(): void {
     this.entries = [];
+    this.live = { phase: 'done', entries: [] };
+    this.changed();
+  }
+
+  /** A copy of the live ledger: registration order until compensation starts, then execution order. */
+  ledger(): SagaLedger {
+    return { phase: this.live.phase, entries: this.live.entries.map((e) => ({ ...e })) };
+  }
+
+  private changed(): void {
+    this.options.onChange?.(this.ledger());
   }
 
   get size(): number {
@@ -107,6 +141,14 @@ export class Saga {
     if (this.outcome) return this.outcome;
     const entries = this.entries;
     this.entries = [];
+    // Shown in the order they will run, so the ledger reads top to bottom.
+    this.live = {
+      phase: 'compensating',
+      entries: priorityGroups(entries)
+        .flat()
+        .map((e) => e.live),
+    };
+    this.changed();
     const records: CompensationRecord[] = [];
     await CancellationScope.nonCancellable(async () => {
       for (const group of priorityGroups(entries)) {
@@ -118,6 +160,8 @@ export class Saga {
       }
     });
     this.outcome = outcomeOf(records);
+    this.live.phase = 'done';
+    this.changed();
     return this.outcome;
   }
 
@@ -128,15 +172,24 @@ export class Saga {
       backoffCoefficient: entry.retry?.backoffCoefficient ?? 2,
       maximumIntervalMs: entry.retry?.maximumIntervalMs ?? 30_000,
     };
-    // One attempt per activity call: the engine owns the retry loop so it can count attempts.
-    const activities = proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>({
-      startToCloseTimeout: entry.startToCloseTimeout ?? '30 seconds',
-      retry: { maximumAttempts: 1 },
-    });
+    const what = `compensate ${entry.actionType} (priority ${entry.priority})`;
     const started = Date.now();
     let lastError: string | null = null;
+    entry.live.status = 'running';
+    this.changed();
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      if (attempt > 1) await sleep(backoffMs(attempt, policy));
+      if (attempt > 1)
+        await sleep(backoffMs(attempt, policy), {
+          summary: `back off before ${entry.actionType} attempt ${attempt}/${maxAttempts}`,
+        });
+      // One attempt per activity call: the engine owns the retry loop so it can count attempts.
+      const activities = proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>({
+        startToCloseTimeout: entry.startToCloseTimeout ?? '30 seconds',
+        retry: { maximumAttempts: 1 },
+        summary: attempt > 1 ? `${what} attempt ${attempt}/${maxAttempts}` : what,
+      });
+      entry.live.attempts = attempt;
+      this.changed();
       try {
         const result = await activities[entry.activity]!(...entry.args);
         const skipped =
@@ -165,6 +218,14 @@ export class Saga {
     started: number,
     error: string | null,
   ): CompensationRecord {
+    const durationMs = Date.now() - started;
+    Object.assign(entry.live, { status, attempts, durationMs, error });
+    this.changed();
+    count('ratchet_saga_compensations_total', { action_type: entry.actionType, outcome: status });
+    observe('ratchet_saga_compensation_duration_seconds', durationMs / 1000, {
+      action_type: entry.actionType,
+      outcome: status,
+    });
     return {
       actionType: entry.actionType,
       resourceId: entry.resourceId,
@@ -172,7 +233,7 @@ export class Saga {
       priority: entry.priority,
       status,
       attempts,
-      durationMs: Date.now() - started,
+      durationMs,
       error,
     };
   }

@@ -19,7 +19,14 @@ export class OperationSteps {
   failedStep: string | null = null;
   error: string | null = null;
 
-  constructor(names: readonly string[]) {
+  /** Which step is running now (null between steps). */
+  current: string | null = null;
+
+  constructor(
+    names: readonly string[],
+    /** Told when a step starts or ends (e.g. to rewrite the run's current details). */
+    private readonly onChange: () => void = () => undefined,
+  ) {
     this.steps = names.map((name) => ({ name, status: 'not_run', durationMs: 0, error: null }));
   }
 
@@ -28,9 +35,13 @@ export class OperationSteps {
     const record = this.steps.find((s) => s.name === name);
     register();
     const started = Date.now();
+    this.current = name;
+    this.onChange();
     try {
       const result = await fn();
       if (record) Object.assign(record, { status: 'completed', durationMs: Date.now() - started });
+      this.current = null;
+      this.onChange();
       return result;
     } catch (err) {
       const message = failureMessage(err);
@@ -42,6 +53,8 @@ export class OperationSteps {
         });
       this.failedStep = name;
       this.error = message;
+      this.current = null;
+      this.onChange();
       throw err;
     }
   }

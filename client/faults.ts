@@ -1,0 +1,24 @@
+/**
+ * A client that stamps a fault plan (domain/faults.ts) on the workflows it
+ * starts, as a Temporal header — the demo's `--fail-at` and the fault
+ * matrix's kill points, with no switch in the product's inputs.
+ */
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { FAULT_HEADER, FaultPlan } from '../domain/faults';
+
+export function withFaults(client: Client, plan: FaultPlan | undefined): Client {
+  if (!plan || plan.length === 0) return client;
+  const payload = defaultPayloadConverter.toPayload(FaultPlan.parse(plan));
+  const stamp: WorkflowClientInterceptor = {
+    async start(input, next) {
+      return next({ ...input, headers: { ...input.headers, [FAULT_HEADER]: payload } });
+    },
+  };
+  return new Client({
+    connection: client.connection,
+    namespace: client.options.namespace,
+    dataConverter: client.options.dataConverter,
+    interceptors: { workflow: [stamp] },
+  });
+}
