@@ -18,7 +18,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createHealthActivities(deps),
   ...createAgentActivities(deps),
   ...createCheckpointActivities(deps),
-  ...createEvolutionActivities(),
+  ...createEvolutionActivities(deps),
   ...createPipelineActivities(),
 });
 

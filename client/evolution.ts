@@ -19,6 +19,7 @@ import type {
   RollbackRequest,
 } from '../domain/evolution/operator';
 import type { CycleResult, CycleStatus } from '../domain/evolution/results';
+import { eventLogFile, readEventLog } from '../activities/evolution/eventLog';
 import { evolutionCycle } from '../workflows/evolution/cycle';
 import {
   approveUpdate,
@@ -115,6 +116,34 @@ export async function evolutionEvents(
   sinceSeq = 0,
 ): Promise<EvolutionEvent[]> {
   return evolutionHandle(client, workflowId).query(eventsQuery, { sinceSeq });
+}
+
+/**
+ * Every event of a cycle after `sinceSeq`, oldest first: the durable log
+ * under the data dir (all of it), then the workflow's own tail for anything
+ * the log has not received yet. At most `limit` (page with `sinceSeq`).
+ */
+export async function evolutionEventLog(
+  client: Client,
+  workflowId: string,
+  options: { dataDir: string; sinceSeq?: number; limit?: number },
+): Promise<EvolutionEvent[]> {
+  const sinceSeq = options.sinceSeq ?? 0;
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const handle = evolutionHandle(client, workflowId);
+  const moduleId = String((await handle.describe()).typedSearchAttributes.get(MODULE_KEY) ?? '');
+  const logged = moduleId
+    ? await readEventLog(eventLogFile(options.dataDir, moduleId, workflowId), sinceSeq, limit)
+    : [];
+  if (logged.length >= limit) return logged;
+  const after = logged.at(-1)?.seq ?? sinceSeq;
+  let tail: EvolutionEvent[] = [];
+  try {
+    tail = await handle.query(eventsQuery, { sinceSeq: after });
+  } catch (err) {
+    if (!logged.length) throw err; // closed with no worker to answer: the log is all there is
+  }
+  return [...logged, ...tail.filter((e) => e.seq > after)].slice(0, limit);
 }
 
 export async function evolutionResult(client: Client, workflowId: string): Promise<CycleResult> {

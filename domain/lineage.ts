@@ -34,7 +34,11 @@ export interface RollbackTargetOptions {
   exclude?: string[];
 }
 
-/** True when a version may be restored by a rollback. */
+/**
+ * THE rule for which versions a rollback may land on — used by the rollback
+ * target walk, recovery to known-good, the manual-rollback validator and
+ * stable tagging alike: active or accepted, not failed verification, not pruned.
+ */
 export function isSafeTarget(v: VersionRecord, tag?: string, exclude?: readonly string[]): boolean {
   return (
     SAFE_STATUSES.has(v.status) &&
@@ -43,6 +47,14 @@ export function isSafeTarget(v: VersionRecord, tag?: string, exclude?: readonly 
     (tag === undefined || v.tags.includes(tag)) &&
     !(exclude ?? []).includes(v.version)
   );
+}
+
+/** Why `v` may not be rolled back to, or null when it may (the operator-facing form of isSafeTarget). */
+export function unsafeTargetReason(v: VersionRecord): string | null {
+  if (isSafeTarget(v)) return null;
+  if (v.pruned === true) return `${v.version} is pruned`;
+  if (v.verified === false) return `${v.version} failed verification`;
+  return `${v.version} is ${v.status}`;
 }
 
 export function activeVersion(versions: readonly VersionRecord[]): VersionRecord | undefined {

@@ -12,17 +12,16 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EditScope } from '../../domain/evolution/config';
-import { scopeViolations, type ScopeViolation } from '../../domain/evolution/editScope';
-import { runShellCommand } from './shellCommand';
+import { scopeViolations } from '../../domain/evolution/editScope';
+import type { CandidateResult } from '../../domain/evolution/failures';
+import { runCommand } from '../infra/commands';
 
 const execFileAsync = promisify(execFile);
 
-export interface CandidateResult {
-  applied: boolean;
-  /** Workspace-relative paths the candidate touched. */
-  changedPaths: string[];
-  violations: ScopeViolation[];
-  error: string | null;
+export type { CandidateResult };
+
+function describeViolations(result: Pick<CandidateResult, 'violations'>): string {
+  return `touches paths outside its edit scope: ${result.violations.map((v) => `${v.path} (${v.reason})`).join(', ')}`;
 }
 
 function requireDir(dir: string, what: string): void {
@@ -84,11 +83,21 @@ export async function applyPatch(input: {
       applied: false,
       changedPaths: [],
       violations: [],
-      error: `unreadable patch: ${(err as Error).message}`,
+      failure: {
+        reason: 'patch_does_not_apply',
+        message: `unreadable patch: ${(err as Error).message}`,
+      },
     };
   }
   const violations = scopeViolations(changedPaths, input.scope);
-  if (violations.length) return { applied: false, changedPaths, violations, error: null };
+  if (violations.length) {
+    return {
+      applied: false,
+      changedPaths,
+      violations,
+      failure: { reason: 'edit_scope', message: describeViolations({ violations }) },
+    };
+  }
   try {
     await execFileAsync('git', ['apply', '--whitespace=nowarn', input.patchFile], {
       cwd: input.workspace,
@@ -100,10 +109,13 @@ export async function applyPatch(input: {
       applied: false,
       changedPaths,
       violations,
-      error: `patch does not apply: ${stderr.trim()}`,
+      failure: {
+        reason: 'patch_does_not_apply',
+        message: `patch does not apply: ${stderr.trim()}`,
+      },
     };
   }
-  return { applied: true, changedPaths, violations, error: null };
+  return { applied: true, changedPaths, violations, failure: null };
 }
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
@@ -132,6 +144,12 @@ async function manifest(
   return out;
 }
 
+/**
+ * Runs the mutator once. The workflow guarantees the workspace equals the
+ * pre-candidate checkpoint when this starts (it restores it before any
+ * retry), so `before` is that checkpoint's tree, never one the mutator
+ * already touched.
+ */
 export async function runMutator(input: {
   workspace: string;
   command: string;
@@ -141,29 +159,59 @@ export async function runMutator(input: {
 }): Promise<CandidateResult> {
   requireDir(input.workspace, 'the workspace');
   const before = await manifest(input.workspace);
-  const result = await runShellCommand(input.command, {
+  const result = await runCommand({
+    command: input.command,
     cwd: input.workspace,
     timeoutSec: input.timeoutSec,
     env: { RATCHET_ITERATION: String(input.iteration) },
+    exclusiveCwd: true,
   });
+  const reject = (failure: CandidateResult['failure'], changedPaths: string[] = []) => ({
+    applied: false,
+    changedPaths,
+    violations: scopeViolations(changedPaths, input.scope),
+    failure,
+  });
+  if (!existsSync(input.workspace) || !statSync(input.workspace).isDirectory()) {
+    return reject({ reason: 'workspace_destroyed', message: 'the mutator removed the workspace' });
+  }
   const after = await manifest(input.workspace);
   const changedPaths = [...new Set([...before.keys(), ...after.keys()])]
     .filter((p) => before.get(p) !== after.get(p))
     .sort();
   const violations = scopeViolations(changedPaths, input.scope);
-  if (result.exitCode !== 0) {
-    const why = result.timedOut
-      ? `timed out after ${input.timeoutSec}s`
-      : `exited ${result.exitCode ?? result.signal}`;
-    return {
-      applied: false,
+  if (result.timedOut) {
+    return reject(
+      { reason: 'mutator_timeout', message: `mutator timed out after ${input.timeoutSec}s` },
       changedPaths,
-      violations,
-      error: `mutator ${why}: ${result.stderrTail.slice(-500)}`,
-    };
+    );
+  }
+  if (result.exitCode !== 0 || result.spawnError) {
+    return reject(
+      {
+        reason: 'mutator_crashed',
+        message: `mutator exited ${result.exitCode ?? result.signal ?? result.spawnError}: ${result.stderrTail.slice(-500)}`,
+      },
+      changedPaths,
+    );
+  }
+  if (violations.length) {
+    return reject(
+      { reason: 'edit_scope', message: describeViolations({ violations }) },
+      changedPaths,
+    );
+  }
+  if (result.leftProcesses > 0) {
+    return reject(
+      {
+        reason: 'processes_left',
+        message: `mutator left ${result.leftProcesses} process(es) running`,
+      },
+      changedPaths,
+    );
   }
   if (changedPaths.length === 0) {
-    return { applied: false, changedPaths, violations, error: 'mutator changed nothing' };
+    return reject({ reason: 'mutator_no_change', message: 'mutator changed nothing' });
   }
-  return { applied: violations.length === 0, changedPaths, violations, error: null };
+  return { applied: true, changedPaths, violations, failure: null };
 }

@@ -1,39 +1,44 @@
-/** Evaluate a candidate: the test command, gate commands, and the metrics command. */
-import { ApplicationFailure } from '@temporalio/activity';
+/**
+ * Evaluate a candidate: the test command, gate commands, and the metrics
+ * command. A command's failure is a result (the candidate's doing), never an
+ * activity error: activity errors are kept for the infrastructure.
+ */
 import { parseMetricsOutput } from '../../domain/judge';
-import { runShellCommand, type CommandResult } from './shellCommand';
+import type { CommandOutcome, MetricValues, MetricsOutcome } from '../../domain/evolution/failures';
+import { runCommand, type CommandResult } from '../infra/commands';
 
-export interface CommandOutcome {
+export type { CommandOutcome, MetricValues, MetricsOutcome };
+
+export interface CommandInput {
+  workspace: string;
   command: string;
-  passed: boolean;
-  exitCode: number | null;
-  timedOut: boolean;
-  durationMs: number;
-  /** Last lines of output, for the event log and the Web UI. */
-  outputTail: string;
+  timeoutSec: number;
 }
 
-export type MetricValues = Record<string, number | number[]>;
+function run(input: CommandInput): Promise<CommandResult> {
+  return runCommand({
+    command: input.command,
+    cwd: input.workspace,
+    timeoutSec: input.timeoutSec,
+    exclusiveCwd: true,
+  });
+}
 
 function outcome(result: CommandResult): CommandOutcome {
   return {
     command: result.command,
-    passed: result.exitCode === 0 && !result.timedOut,
+    passed: result.exitCode === 0 && !result.timedOut && !result.spawnError,
     exitCode: result.exitCode,
     timedOut: result.timedOut,
+    leftProcesses: result.leftProcesses,
+    spawnError: result.spawnError,
     durationMs: result.durationMs,
     outputTail: `${result.stdout.slice(-1500)}${result.stderrTail.slice(-1500)}`.trim(),
   };
 }
 
-export async function runCheckCommand(input: {
-  workspace: string;
-  command: string;
-  timeoutSec: number;
-}): Promise<CommandOutcome> {
-  return outcome(
-    await runShellCommand(input.command, { cwd: input.workspace, timeoutSec: input.timeoutSec }),
-  );
+export async function runCheckCommand(input: CommandInput): Promise<CommandOutcome> {
+  return outcome(await run(input));
 }
 
 /** The metrics command's report (see parseMetricsOutput for what output is accepted). */
@@ -43,29 +48,24 @@ export function parseMetrics(stdout: string): MetricValues {
   return parsed.metrics;
 }
 
-export async function collectMetrics(input: {
-  workspace: string;
-  command: string;
-  timeoutSec: number;
-}): Promise<MetricValues> {
-  const result = await runShellCommand(input.command, {
-    cwd: input.workspace,
-    timeoutSec: input.timeoutSec,
-  });
-  if (result.exitCode !== 0 || result.timedOut) {
-    throw ApplicationFailure.create({
-      type: 'MetricsCommandFailed',
-      message: `metrics command ${result.timedOut ? 'timed out' : `exited ${result.exitCode}`}: ${result.stderrTail.slice(-500)}`,
-      nonRetryable: true,
-    });
+export async function collectMetrics(input: CommandInput): Promise<MetricsOutcome> {
+  const r = await run(input);
+  const fail = (
+    reason: Extract<MetricsOutcome, { ok: false }>['failure']['reason'],
+    message: string,
+  ) => ({ ok: false, failure: { reason, message }, durationMs: r.durationMs }) as const;
+  if (r.spawnError) return fail('workspace_destroyed', `metrics command: ${r.spawnError}`);
+  if (r.timedOut) return fail('timeout', `metrics command timed out after ${input.timeoutSec}s`);
+  if (r.exitCode !== 0) {
+    return fail(
+      'metrics_crashed',
+      `metrics command exited ${r.exitCode ?? r.signal}: ${r.stderrTail.slice(-500)}`,
+    );
   }
-  try {
-    return parseMetrics(result.stdout);
-  } catch (err) {
-    throw ApplicationFailure.create({
-      type: 'InvalidMetrics',
-      message: (err as Error).message,
-      nonRetryable: true,
-    });
-  }
+  if (r.leftProcesses > 0)
+    return fail('processes_left', `metrics command left ${r.leftProcesses} process(es) running`);
+  if (!r.stdout.trim()) return fail('metrics_empty', 'metrics command printed nothing');
+  const parsed = parseMetricsOutput(r.stdout);
+  if (!parsed.ok) return fail('metrics_invalid', parsed.error);
+  return { ok: true, metrics: parsed.metrics, durationMs: r.durationMs };
 }

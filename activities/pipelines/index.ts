@@ -11,7 +11,7 @@ import {
   type FailureType,
   type LaneStep,
 } from '../../domain/pipeline';
-import { runShellCommand } from '../evolution/shellCommand';
+import { runCommand } from '../infra/commands';
 import { isRepository } from '../agents/git';
 
 export interface StepSuccess {
@@ -40,7 +40,8 @@ export const createPipelineActivities = () => ({
     retryable: boolean;
   }): Promise<StepSuccess> {
     const { step } = input;
-    const result = await runShellCommand(step.run, {
+    const result = await runCommand({
+      command: step.run,
       cwd: input.workspace,
       timeoutSec: step.timeoutSec,
     });
@@ -95,7 +96,7 @@ export const createPipelineActivities = () => ({
       });
     }
     for (const command of input.dependencyChecks) {
-      const r = await runShellCommand(command, { cwd: input.workspace, timeoutSec: 120 });
+      const r = await runCommand({ command, cwd: input.workspace, timeoutSec: 120 });
       checks.push({
         check: `dependency check ${command}`,
         ok: r.exitCode === 0,

@@ -11,7 +11,7 @@ import type { CycleResult } from '../../domain/evolution/results';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 import {
   approveEvolution,
-  evolutionEvents,
+  evolutionEventLog,
   evolutionStatus,
   listEvolutions,
   OperatorRequestRefused,
@@ -298,25 +298,34 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
 
   evolve
     .command('events')
-    .description("a cycle's events, oldest first")
+    .description(
+      "a cycle's events, oldest first: all of them, from the durable log under the data dir",
+    )
     .argument('<workflowId>')
     .option('--since <seq>', 'only events after this sequence number', '0')
+    .option('--limit <n>', 'at most this many (page on with --since)')
     .option('--json', 'print JSON')
-    .action(async (workflowId: string, options: { since: string; json?: boolean }) => {
-      const since = Number(options.since);
-      if (!Number.isInteger(since) || since < 0)
-        throw new CliError('--since takes a sequence number');
-      const events = await evolutionEvents(
-        await clientFrom(settingsFrom(globals())),
-        workflowId,
-        since,
-      );
-      if (options.json) printJson(events);
-      else
-        for (const e of events) {
-          println(
-            `${String(e.seq).padStart(4)} ${e.at} ${e.iteration === null ? '   ' : `#${String(e.iteration).padEnd(2)}`} ${e.type} ${JSON.stringify(e.data)}`,
-          );
-        }
-    });
+    .action(
+      async (workflowId: string, options: { since: string; limit?: string; json?: boolean }) => {
+        const since = Number(options.since);
+        if (!Number.isInteger(since) || since < 0)
+          throw new CliError('--since takes a sequence number');
+        const limit = options.limit === undefined ? undefined : Number(options.limit);
+        if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+          throw new CliError('--limit takes a positive whole number');
+        const settings = settingsFrom(globals());
+        const events = await evolutionEventLog(await clientFrom(settings), workflowId, {
+          dataDir: settings.dataDir,
+          sinceSeq: since,
+          limit,
+        });
+        if (options.json) printJson(events);
+        else
+          for (const e of events) {
+            println(
+              `${String(e.seq).padStart(4)} ${e.at} ${e.iteration === null ? '   ' : `#${String(e.iteration).padEnd(2)}`} ${e.type} ${JSON.stringify(e.data)}`,
+            );
+          }
+      },
+    );
 }

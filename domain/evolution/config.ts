@@ -70,6 +70,19 @@ export const EventSinks = z.object({
 });
 export type EventSinks = z.infer<typeof EventSinks>;
 
+/**
+ * Optional ceilings; reaching one pauses the cycle (state `paused`, the stop
+ * reason names the budget) between iterations, never killing work in flight.
+ * Counted from the cycle's start, and again from each resume.
+ */
+export const Budgets = z.object({
+  wallTimeSec: z.number().int().positive().optional(),
+  evaluations: z.number().int().positive().optional(),
+  /** Total wall time of test, gate and metrics commands. */
+  commandTimeSec: z.number().int().positive().optional(),
+});
+export type Budgets = z.infer<typeof Budgets>;
+
 export const EvolutionConfig = z.object({
   moduleId: ModuleId,
   workspace: z.string().min(1),
@@ -104,6 +117,7 @@ export const EvolutionConfig = z.object({
     .refine((t) => t.marginal <= t.pass, { message: 'marginal must not exceed pass' })
     .default({ marginal: 50, pass: 75 }),
   sinks: EventSinks.default({}),
+  budgets: Budgets.default({}),
 });
 export type EvolutionConfig = z.infer<typeof EvolutionConfig>;
 export type EvolutionConfigInput = z.input<typeof EvolutionConfig>;

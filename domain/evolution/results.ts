@@ -1,6 +1,7 @@
 /** The records an evolution cycle reports: per iteration and for the whole run. */
 import type { CompatibilityLevel, VersionRecord } from '../versions';
 import type { EvolutionEvent } from './events';
+import type { CandidateFailureReason } from './failures';
 import type { CycleState } from './operator';
 
 export type IterationDecision = 'accepted' | 'rolled_back' | 'rejected' | 'pending_approval';
@@ -21,6 +22,8 @@ export interface IterationRecord {
   version: string | null;
   decision: IterationDecision;
   reason: string;
+  /** Why the candidate was turned away, from a closed set (null when accepted or pending). */
+  reasonCode?: CandidateFailureReason | null;
   rollbackPerformed: boolean;
   safetyScore: number | null;
   compatibility: CompatibilityLevel | null;
@@ -48,6 +51,13 @@ export interface CycleStatus {
   activeVersion: string | null;
   pendingApproval: PendingApproval | null;
   stopReason: string | null;
+  /** Per sink (jsonl, webhook): how far it got, how far behind it is, failures in this outage. */
+  delivery?: Record<
+    string,
+    { deliveredSeq: number; lag: number; failures: number; lastError: string | null }
+  >;
+  /** What the budgets count (since the start or the last resume). */
+  budgets?: { evaluations: number; commandSec: number; wallSec: number };
 }
 
 export interface CycleResult {

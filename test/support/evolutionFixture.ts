@@ -28,11 +28,16 @@ export const BASE_FILES: Record<string, string> = {
     "test('mul', () => assert.strictEqual(lib.mul(2, 3), 6));",
     '',
   ].join('\n'),
-  // 20 samples around 100 ms × factor, with a fixed ±2 % pattern of noise.
+  // 20 samples around 100 ms × factor, with a fixed ±2 % pattern of noise. It exercises the
+  // library on a long input, so a change to the library can make the benchmark throw.
   'measure.js': [
-    "const { factor, omitPassRate } = require('./perf.json');",
+    "const { factor, omitPassRate, silent, garbage } = require('./perf.json');",
+    "const lib = require('./index.js');",
+    '(lib.add ?? lib.plus)(12345678901234, 1);',
     'const samples = Array.from({ length: 20 }, (_, i) => 100 * factor * (1 + (((i * 7) % 11) - 5) / 250));',
-    'console.log(JSON.stringify(omitPassRate ? { execution_time: samples } : { execution_time: samples, pass_rate: 1 }));',
+    "if (garbage) console.log('fast enough, I think');",
+    'else if (!silent)',
+    '  console.log(JSON.stringify(omitPassRate ? { execution_time: samples } : { execution_time: samples, pass_rate: 1 }));',
     '',
   ].join('\n'),
 };
@@ -113,4 +118,23 @@ export const CHANGES = {
   /** The metrics command stops reporting pass_rate: half the metrics have no data. */
   losesMetric: { 'perf.json': '{ "factor": 1, "omitPassRate": true }\n' },
   touchTests: { 'test/lib.test.js': "require('node:test')('nothing', () => {});\n" },
+  /** Tests stay green; the benchmark (which adds long numbers) throws. */
+  benchThrows: {
+    'index.js':
+      "exports.add = (a, b) => { if (String(a).length > 10) throw new Error('input too long'); return a + b; };\nexports.mul = (a, b) => a * b;\n",
+  },
+  /** A test spins forever (the benchmark never calls mul). */
+  hangs: { 'index.js': 'exports.add = (a, b) => a + b;\nexports.mul = (a, b) => { for (;;); };\n' },
+  metricsSilent: { 'perf.json': '{ "factor": 0.8, "silent": true }\n' },
+  metricsGarbage: { 'perf.json': '{ "factor": 0.8, "garbage": true }\n' },
+  /** Loading the library rewrites it: what was tested is not what was proposed. */
+  rewritesItself: {
+    'index.js':
+      "exports.add = (a, b) => a + b;\nexports.mul = (a, b) => a * b;\nrequire('fs').appendFileSync(__filename, '// touched\\n');\n",
+  },
+  /** Loading the library starts a daemon in its own session, escaping the process group. */
+  leavesDaemon: {
+    'index.js':
+      "exports.add = (a, b) => a + b;\nexports.mul = (a, b) => a * b;\nrequire('child_process').spawn('sleep', ['300'], { detached: true, stdio: 'ignore' }).unref();\n",
+  },
 } satisfies Record<string, Record<string, string>>;

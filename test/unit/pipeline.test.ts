@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePipeline, PipelineFileError } from '../../activities/pipelines/load';
-import { runShellCommand } from '../../activities/evolution/shellCommand';
+import { runCommand } from '../../activities/infra/commands';
 import {
   classifyFailure,
   recoveryPlan,
@@ -18,7 +18,7 @@ async function evidenceOf(
   kind: FailureEvidence['kind'] = 'other',
   timeoutSec = 30,
 ): Promise<FailureEvidence> {
-  const r = await runShellCommand(command, { cwd: tmpdir(), timeoutSec });
+  const r = await runCommand({ command, cwd: tmpdir(), timeoutSec });
   return {
     timedOut: r.timedOut,
     exitCode: r.exitCode,

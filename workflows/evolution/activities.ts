@@ -22,28 +22,38 @@ function commandProfile(timeoutSec: number) {
   } as const;
 }
 
-/** Event delivery: a webhook may be down for a while. */
-const DELIVERY = {
+/** The durable event log under the data dir: a local append, retried like the store. */
+const EVENT_LOG = STORE;
+
+/**
+ * A sink (JSONL file, webhook) gets a few quick tries; past them the cycle
+ * keeps its cursor and tries again later with its own backoff, never waiting.
+ */
+const SINK = {
   startToCloseTimeout: '30 seconds',
-  retry: {
-    maximumAttempts: 10,
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-  },
+  retry: { maximumAttempts: 3, initialInterval: '1 second', backoffCoefficient: 2 },
 } as const;
 
 export const store = proxyActivities<CheckpointActivities>(STORE);
 export const patches =
-  proxyActivities<Pick<EvolutionActivities, 'listPatches' | 'applyPatch'>>(STORE);
-export const delivery =
-  proxyActivities<Pick<EvolutionActivities, 'recordEvents' | 'postEventsToWebhook'>>(DELIVERY);
+  proxyActivities<Pick<EvolutionActivities, 'listPatches' | 'ensureWorkspaceDir'>>(STORE);
+
+/**
+ * Applying a candidate changes the workspace, so it is never retried by
+ * Temporal: a lost worker is noticed by the missed heartbeat, and the
+ * iteration restores the pre-candidate checkpoint before it tries again.
+ */
+export function candidates(timeoutSec: number) {
+  return proxyActivities<Pick<EvolutionActivities, 'applyPatch' | 'runMutator'>>({
+    ...commandProfile(timeoutSec),
+    retry: { maximumAttempts: 1 },
+  });
+}
+export const eventLog = proxyActivities<Pick<EvolutionActivities, 'appendEventLog'>>(EVENT_LOG);
+export const sinks = proxyActivities<Pick<EvolutionActivities, 'deliverEvents'>>(SINK);
 
 export function commands(timeoutSec: number) {
   return proxyActivities<
-    Pick<
-      EvolutionActivities,
-      'runTests' | 'runGate' | 'runSmokeCheck' | 'collectMetrics' | 'runMutator'
-    >
+    Pick<EvolutionActivities, 'runTests' | 'runGate' | 'runSmokeCheck' | 'collectMetrics'>
   >(commandProfile(timeoutSec));
 }

@@ -12,7 +12,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import { knownGoodVersion } from '../../domain/evolution/recovery';
 import { rollbackTarget } from '../../domain/lineage';
 import type { VersionRecord } from '../../domain/versions';
-import { commands, store } from './activities';
+import { commands, patches, store } from './activities';
 import type { StepContext } from './context';
 import { versionMetrics } from './metrics';
 
@@ -36,6 +36,7 @@ function describe(err: unknown): string {
 async function restoreAndVerify(ctx: StepContext, target: VersionRecord): Promise<boolean> {
   const { config } = ctx;
   try {
+    await patches.ensureWorkspaceDir({ workspace: config.workspace });
     await store.restoreCheckpoint({
       checkpointId: target.checkpointId,
       workspace: config.workspace,
