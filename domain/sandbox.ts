@@ -106,6 +106,37 @@ export function sandboxEnv(input: {
 export const SANDBOX_TMP = '/tmp';
 export const SANDBOX_HOME = '/tmp/home';
 
+/** Inside the sandbox: where the wrapper reports what the command left running. */
+export const SANDBOX_REPORT_DIR = '/tmp/.ratchet-report';
+
+/**
+ * Runs the user's command (`$1`) as a child, then counts the processes it
+ * left in the pid namespace (not pid 1, bwrap's reaper, nor itself; not
+ * zombies), kills them all and writes the count to the report dir — after
+ * the kill, so nothing the command started can alter the report. The exit
+ * status is the command's.
+ */
+export const SANDBOX_WRAPPER = [
+  '/bin/sh -c "$1"; rc=$?',
+  'n=0',
+  'for p in /proc/[0-9]*; do',
+  '  p=${p#/proc/}',
+  '  if [ "$p" != 1 ] && [ "$p" != $$ ]; then',
+  '    s=; read -r s < /proc/$p/stat 2>/dev/null',
+  '    case "$s" in *") Z "*|"") ;; *) n=$((n+1)) ;; esac',
+  '  fi',
+  'done',
+  'kill -s KILL -1 2>/dev/null',
+  `rm -rf ${SANDBOX_REPORT_DIR}/left`,
+  `echo $n > ${SANDBOX_REPORT_DIR}/left`,
+  'exit $rc',
+].join('\n');
+
+/** The argv bubblewrap runs for a shell command: the wrapper around it. */
+export function wrappedShell(command: string): string[] {
+  return ['/bin/sh', '-c', SANDBOX_WRAPPER, 'ratchet-sandbox', command];
+}
+
 export interface BwrapSpec {
   /** The only writable host directory, bound at the same path. */
   workspace: string;
@@ -117,6 +148,8 @@ export interface BwrapSpec {
   hideFiles: readonly string[];
   /** Size of the private /tmp (bwrap 0.8+; older ones get an unbounded tmpfs). */
   tmpBytes?: number;
+  /** Host directory bound writable at SANDBOX_REPORT_DIR, for the wrapper's report. */
+  reportDir?: string;
   /** What to run inside, argv. */
   command: readonly string[];
 }
@@ -157,6 +190,7 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
     spec.workspace,
     spec.workspace,
   ];
+  if (spec.reportDir) args.push('--bind', spec.reportDir, SANDBOX_REPORT_DIR);
   for (const dir of spec.hideDirs) args.push('--tmpfs', dir, '--remount-ro', dir);
   for (const file of spec.hideFiles) args.push('--ro-bind', '/dev/null', file);
   args.push('--chdir', spec.cwd, '--', ...spec.command);

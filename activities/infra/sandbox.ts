@@ -14,7 +14,7 @@
  * `classifyCommandEnd` from `domain/sandbox.ts`.
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
@@ -27,6 +27,7 @@ import {
   sandboxEnv,
   ulimitScript,
   type SandboxSettings,
+  wrappedShell,
 } from '../../domain/sandbox';
 import { createCommandCgroup, detectCgroup, type CgroupHost } from './sandboxCgroup';
 
@@ -176,6 +177,12 @@ export interface SandboxRequest {
   sourceEnv?: Record<string, string | undefined>;
 }
 
+export interface SandboxEvidence {
+  oomKilled: boolean;
+  pidsLimitHit: boolean;
+  leftProcesses: number;
+}
+
 export interface PreparedCommand {
   file: string;
   args: string[];
@@ -185,8 +192,12 @@ export interface PreparedCommand {
   isolation: 'bwrap' | 'limits' | 'off';
   /** Cap for stdout and stderr each; the runner kills the command past it. */
   outputBytes: number;
-  /** Call once the command has ended: kills leftovers, returns the cgroup's evidence. */
-  finish(): Promise<{ oomKilled: boolean; pidsLimitHit: boolean } | undefined>;
+  /**
+   * Call once the command has ended: kills leftovers, returns the evidence —
+   * the cgroup's counters and, under bubblewrap, how many processes the
+   * command left running (killed since).
+   */
+  finish(): Promise<SandboxEvidence | undefined>;
 }
 
 function inside(child: string, parent: string): boolean {
@@ -260,7 +271,9 @@ export async function prepareSandboxedCommand(
     };
 
   let inner = shell;
+  let reportDir: string | undefined;
   if (host.bwrap) {
+    reportDir = await mkdtemp(path.join(tmpdir(), 'ratchet-report-'));
     const hidden = splitHidden(
       [...req.hide, ...HOME_CREDENTIALS.map((p) => path.join(homedir(), p))],
       workspace,
@@ -274,7 +287,8 @@ export async function prepareSandboxedCommand(
         hideDirs: hidden.dirs,
         hideFiles: hidden.files,
         tmpBytes: host.bwrap.tmpfsSize ? settings.limits.diskWriteMb * 1024 * 1024 : undefined,
-        command: shell,
+        reportDir,
+        command: wrappedShell(req.command),
       }),
     ];
   }
@@ -305,9 +319,16 @@ export async function prepareSandboxedCommand(
     file: argv[0]!,
     args: argv.slice(1),
     finish: async () => {
-      const evidence = cgroup ? await cgroup.finish() : undefined;
+      const counters = cgroup ? await cgroup.finish() : { oomKilled: false, pidsLimitHit: false };
+      let leftProcesses = 0;
+      if (reportDir) {
+        // Written by the wrapper after it killed everything; absent when the command was killed.
+        const report = await readFile(path.join(reportDir, 'left'), 'utf8').catch(() => '0');
+        leftProcesses = /^\d+\n?$/.test(report) ? Number(report) : 0;
+        await rm(reportDir, { recursive: true, force: true });
+      }
       await removeScratch();
-      return evidence;
+      return { ...counters, leftProcesses };
     },
   };
 }

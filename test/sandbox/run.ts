@@ -17,6 +17,8 @@ export interface SandboxRun extends Classified {
   signal: string | undefined;
   stdout: string;
   stderr: string;
+  /** What `finish()` found (under bubblewrap: processes the command left, killed since). */
+  leftProcesses: number;
 }
 
 export async function runSandboxed(
@@ -53,5 +55,6 @@ export async function runSandboxed(
     signal: res.signal,
     stdout: String(res.stdout ?? ''),
     stderr,
+    leftProcesses: evidence?.leftProcesses ?? 0,
   };
 }
