@@ -51,6 +51,16 @@ export type SandboxSettingsInput = z.input<typeof SandboxSettings>;
 
 export const DEFAULT_SANDBOX_SETTINGS: SandboxSettings = SandboxSettings.parse({});
 
+/**
+ * The sandbox part of a larger config (the evolution config spreads these
+ * keys); undefined when a config predates them, so the activity's default applies.
+ */
+export function sandboxOf(config: Partial<SandboxSettings>): SandboxSettings | undefined {
+  const { sandbox, network, env, limits } = config;
+  if (sandbox === undefined || network === undefined || !env || !limits) return undefined;
+  return { sandbox, network, env, limits };
+}
+
 /** Always passed (when set): what a build needs and nothing that identifies the worker. */
 export const DEFAULT_ENV_ALLOW = ['PATH', 'LANG', 'TZ', 'CI'] as const;
 
