@@ -44,6 +44,15 @@ export const SandboxSettings = z
     /** Variables passed through from the worker's environment besides the defaults, by name. */
     env: z.array(EnvName).default([]),
     limits: SandboxLimits.default(SandboxLimits.parse({})),
+    /**
+     * Host paths shown read-only even where the sandbox covers them (its
+     * private /tmp): a mutator's scripts under /tmp, say.
+     */
+    expose: z
+      .array(
+        z.string().refine((p) => p.startsWith('/'), { message: 'expose takes absolute paths' }),
+      )
+      .default([]),
   })
   .strict();
 export type SandboxSettings = z.infer<typeof SandboxSettings>;
@@ -56,9 +65,9 @@ export const DEFAULT_SANDBOX_SETTINGS: SandboxSettings = SandboxSettings.parse({
  * keys); undefined when a config predates them, so the activity's default applies.
  */
 export function sandboxOf(config: Partial<SandboxSettings>): SandboxSettings | undefined {
-  const { sandbox, network, env, limits } = config;
+  const { sandbox, network, env, limits, expose } = config;
   if (sandbox === undefined || network === undefined || !env || !limits) return undefined;
-  return { sandbox, network, env, limits };
+  return { sandbox, network, env, limits, expose: expose ?? [] };
 }
 
 /** Always passed (when set): what a build needs and nothing that identifies the worker. */
@@ -152,6 +161,8 @@ export interface BwrapSpec {
   workspace: string;
   cwd: string;
   network: boolean;
+  /** Host paths shown read-only on top of the private /tmp; must exist. */
+  expose?: readonly string[];
   /** Host directories made invisible (an empty read-only tmpfs over each); must exist. */
   hideDirs: readonly string[];
   /** Host files made invisible (/dev/null over each); must exist. */
@@ -196,6 +207,7 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
     SANDBOX_TMP,
     '--dir',
     SANDBOX_HOME,
+    ...(spec.expose ?? []).flatMap((p) => ['--ro-bind', p, p]),
     '--bind',
     spec.workspace,
     spec.workspace,

@@ -286,6 +286,7 @@ export async function prepareSandboxedCommand(
         network: settings.network,
         hideDirs: hidden.dirs,
         hideFiles: hidden.files,
+        expose: settings.expose.map((p) => path.resolve(p)).filter((p) => existsSync(p)),
         tmpBytes: host.bwrap.tmpfsSize ? settings.limits.diskWriteMb * 1024 * 1024 : undefined,
         reportDir,
         command: wrappedShell(req.command),

@@ -160,6 +160,26 @@ describe.runIf(process.platform === 'linux')('filesystem', () => {
     expect(existsSync('/tmp/scratch')).toBe(false);
   });
 
+  it('the private /tmp hides the host /tmp, except what `expose` shows read-only', async () => {
+    if (!withBwrap()) return;
+    const ws = temp('sbx-expose-');
+    const tools = temp('sbx-tools-');
+    await writeFile(path.join(tools, 'mutate.sh'), 'echo mutated > changed.txt\n');
+    const command = `sh "${tools}/mutate.sh"; echo x > "${tools}/mine" || echo refused > refused.txt`;
+    await runSandboxed({ command, workspace: ws, settings: settings(), hide: [] });
+    expect(existsSync(path.join(ws, 'changed.txt'))).toBe(false);
+    const shown = await runSandboxed({
+      command,
+      workspace: ws,
+      settings: settings({ expose: [tools] }),
+      hide: [],
+    });
+    expect(shown.reason).toBe('ok');
+    expect(readFileSync(path.join(ws, 'changed.txt'), 'utf8')).toBe('mutated\n');
+    expect(readFileSync(path.join(ws, 'refused.txt'), 'utf8')).toBe('refused\n');
+    expect(existsSync(path.join(tools, 'mine'))).toBe(false);
+  });
+
   it('a data dir inside the workspace is hidden too; a workspace inside a hidden dir is refused', async () => {
     if (!withBwrap()) return;
     const ws = temp('sbx-nested-');

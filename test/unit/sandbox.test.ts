@@ -17,6 +17,7 @@ describe('sandbox settings', () => {
       sandbox: 'preferred',
       network: false,
       env: [],
+      expose: [],
       limits: {
         memoryMb: 4096,
         cpuSec: 900,
