@@ -69,7 +69,10 @@ export async function runCycle(setup: CycleSetup): Promise<CycleRun> {
   const mutator = writeMutator(scripts, plan);
   const taskQueue = taskQueueFor(setup.name);
   const worker = await env.createWorker(taskQueue, { dataDir });
-  const config = resolveEvolutionConfig(baseConfig(workspace, mutator, setup.config));
+  // The mutator's scripts sit under /tmp, which the sandbox replaces with a private one.
+  const config = resolveEvolutionConfig(
+    baseConfig(workspace, mutator, { expose: [scripts], ...setup.config }),
+  );
   const result = await worker.runUntil(async () => {
     const handle = await startEvolution(
       env.client,
