@@ -6,7 +6,12 @@ import type { Command } from 'commander';
 import { ZodError } from 'zod';
 import { workflowUiUrl, type Settings } from '../../config/settings';
 import type { EvolutionConfigInput } from '../../domain/evolution/config';
-import { ApproveInput, RejectInput, RollbackRequest } from '../../domain/evolution/operator';
+import {
+  ApproveInput,
+  OperatorCall,
+  RejectInput,
+  RollbackRequest,
+} from '../../domain/evolution/operator';
 import type { CycleResult } from '../../domain/evolution/results';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 import {
@@ -276,11 +281,12 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
     .command('pause')
     .description('pause before the next iteration')
     .argument('<workflowId>')
-    .action(async (workflowId: string) => {
-      process.exitCode = await operator(
-        globals(),
-        async (settings) => (await pauseEvolution(await clientFrom(settings), workflowId)).message,
-      );
+    .option('--by <name>', 'who pauses', process.env.USER)
+    .action(async (workflowId: string, options: { by?: string }) => {
+      process.exitCode = await operator(globals(), async (settings) => {
+        const input = OperatorCall.parse({ by: options.by });
+        return (await pauseEvolution(await clientFrom(settings), workflowId, input)).message;
+      });
     });
 
   evolve
@@ -289,11 +295,12 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
       'resume a paused cycle, or one that needs attention after you repaired the workspace',
     )
     .argument('<workflowId>')
-    .action(async (workflowId: string) => {
-      process.exitCode = await operator(
-        globals(),
-        async (settings) => (await resumeEvolution(await clientFrom(settings), workflowId)).message,
-      );
+    .option('--by <name>', 'who resumes', process.env.USER)
+    .action(async (workflowId: string, options: { by?: string }) => {
+      process.exitCode = await operator(globals(), async (settings) => {
+        const input = OperatorCall.parse({ by: options.by });
+        return (await resumeEvolution(await clientFrom(settings), workflowId, input)).message;
+      });
     });
 
   evolve

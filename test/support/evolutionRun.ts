@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkerOptions } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import type { EvolutionConfigInput } from '../../domain/evolution/config';
 import type { CycleResult } from '../../domain/evolution/results';
@@ -46,7 +47,13 @@ export interface CycleSetup {
   /** The mutator's script: a change per iteration (may use the run's paths). */
   plan:
     | Record<number, ScriptedChange>
-    | ((paths: { workspace: string; dataDir: string }) => Record<number, ScriptedChange>);
+    | ((paths: {
+        workspace: string;
+        dataDir: string;
+        workflowId: string;
+      }) => Record<number, ScriptedChange>);
+  /** Options for the test's worker (e.g. an activity interceptor that records results). */
+  worker?: Partial<WorkerOptions>;
   config?: Partial<EvolutionConfigInput>;
   /** Runs while the cycle runs (operator actions). */
   during?: (
@@ -65,21 +72,18 @@ export async function runCycle(setup: CycleSetup): Promise<CycleRun> {
   mkdirSync(scripts);
   writeFiles(workspace, BASE_FILES);
   const before = readTree(workspace);
-  const plan = typeof setup.plan === 'function' ? setup.plan({ workspace, dataDir }) : setup.plan;
+  const workflowId = `evolve-test-${setup.name}-${Date.now().toString(36)}`;
+  const plan =
+    typeof setup.plan === 'function' ? setup.plan({ workspace, dataDir, workflowId }) : setup.plan;
   const mutator = writeMutator(scripts, plan);
   const taskQueue = taskQueueFor(setup.name);
-  const worker = await env.createWorker(taskQueue, { dataDir });
+  const worker = await env.createWorker(taskQueue, { dataDir }, setup.worker);
   // The mutator's scripts sit under /tmp, which the sandbox replaces with a private one.
   const config = resolveEvolutionConfig(
     baseConfig(workspace, mutator, { expose: [scripts], ...setup.config }),
   );
   const result = await worker.runUntil(async () => {
-    const handle = await startEvolution(
-      env.client,
-      taskQueue,
-      config,
-      `evolve-test-${setup.name}-${Date.now().toString(36)}`,
-    );
+    const handle = await startEvolution(env.client, taskQueue, config, workflowId);
     if (setup.during) await setup.during(handle, { workspace, dataDir });
     const result = await handle.result();
     if (process.env.RATCHET_RECORD_HISTORIES) await recordHistories(env, handle.workflowId, result);
