@@ -269,7 +269,8 @@ export async function runCommand(
       signal: result.signal,
       timedOut,
       outputExceeded,
-      stderrTail: stderr,
+      // A test runner reports its children's last words on stdout (node --test does).
+      stderrTail: `${stdout.slice(-4000)}\n${stderr}`,
       cgroup: evidence,
     });
     return {
