@@ -1,5 +1,6 @@
 /** The evolution cycle's own activities (checkpoints come from the checkpoint store). */
 import { mkdir } from 'node:fs/promises';
+import { killProcessesInDir } from '../infra/commands';
 import { applyPatch, listPatches, runMutator } from './candidates';
 import { workerSecrets } from '../infra/sandbox';
 import { collectMetrics, runCheckCommand, type CommandInput } from './evaluation';
@@ -8,9 +9,14 @@ import { appendEventLog, deliverEvents } from './eventLog';
 export const createEvolutionActivities = (deps: { dataDir: string }) => ({
   listPatches: (input: { dir: string }) => listPatches(input.dir),
   applyPatch,
-  /** A candidate may remove the workspace itself; a restore needs the directory back first. */
-  ensureWorkspaceDir: async (input: { workspace: string }) => {
+  /**
+   * Before a restore: commands a lost worker left running in the workspace are killed (they
+   * could write after the restore), and a workspace the candidate removed is recreated.
+   */
+  prepareWorkspace: async (input: { workspace: string }) => {
+    const killed = await killProcessesInDir(input.workspace);
     await mkdir(input.workspace, { recursive: true });
+    return { killed };
   },
   // Candidates' commands never see the data dir (checkpoint store, event logs) nor the worker's secrets.
   runMutator: (input: Parameters<typeof runMutator>[0]) =>

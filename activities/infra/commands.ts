@@ -123,13 +123,38 @@ function activityContext(): Context | undefined {
   }
 }
 
-function groupAlive(pgid: number): boolean {
+/** `pid (comm) S ppid pgrp …`: state and process group, read after the last ')'. */
+function parseStat(stat: string): { state: string; pgrp: number } | null {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.length > 2 ? { state: fields[0]!, pgrp: Number(fields[2]) } : null;
+}
+
+/**
+ * Whether any member of the group still runs. Zombies do not count: where
+ * PID 1 does not reap orphans they linger, run nothing, and cannot be killed.
+ */
+async function groupAlive(pgid: number): Promise<boolean> {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch {
     return false;
   }
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return true; // no procfs: trust kill(0)
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = parseStat(await readFile(`/proc/${name}/stat`, 'latin1'));
+      if (stat && stat.pgrp === pgid && stat.state !== 'Z') return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
 }
 
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -144,10 +169,10 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
 async function terminateGroup(pgid: number, graceMs: number): Promise<void> {
   killGroup(pgid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (groupAlive(pgid) && Date.now() < deadline) await pause(50);
+  while ((await groupAlive(pgid)) && Date.now() < deadline) await pause(50);
   killGroup(pgid, 'SIGKILL');
   const hard = Date.now() + 5_000;
-  while (groupAlive(pgid) && Date.now() < hard) await pause(20);
+  while ((await groupAlive(pgid)) && Date.now() < hard) await pause(20);
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -251,15 +276,19 @@ export async function runCommand(
 
   // When the main process exits, whatever it left in its group goes with it.
   let groupOutlived = false;
+  let exitCheck: Promise<void> = Promise.resolve();
   child.once('exit', () => {
-    if (pgid && !killing && groupAlive(pgid)) {
-      groupOutlived = true;
-      stop();
-    }
+    exitCheck = (async () => {
+      if (pgid && !killing && (await groupAlive(pgid))) {
+        groupOutlived = true;
+        stop();
+      }
+    })();
   });
 
   try {
     const result = await child;
+    await exitCheck;
     if (killing) await killing;
     const escaped = await killProcessesInDir(spec.cwd, commandId);
     const evidence = await prepared?.finish();
@@ -328,8 +357,7 @@ export async function processesInDir(dir: string, marker?: string | true): Promi
         const want = marker === true ? `${COMMAND_ID_ENV}=` : `${COMMAND_ID_ENV}=${marker}`;
         if (!environ.some((e) => (marker === true ? e.startsWith(want) : e === want))) continue;
       }
-      const stat = await readFile(`/proc/${name}/stat`, 'latin1');
-      if (/\) Z /.test(stat)) continue; // a zombie waits for its parent, runs nothing
+      if (parseStat(await readFile(`/proc/${name}/stat`, 'latin1'))?.state === 'Z') continue; // runs nothing
       found.push(Number(name));
     } catch {
       // gone meanwhile, or not ours to read

@@ -45,6 +45,9 @@ interface StartOptions {
   approvalTimeout?: string;
   config?: string;
   events?: string;
+  budgetWallTime?: string;
+  budgetEvaluations?: string;
+  budgetCommandTime?: string;
   wait?: boolean;
   json?: boolean;
 }
@@ -83,6 +86,15 @@ function buildConfig(options: StartOptions): EvolutionConfigInput {
     return n;
   };
   const workspace = options.workspace ?? (file.workspace as string | undefined);
+  const budgets: Record<string, unknown> = { ...((file.budgets as object) ?? {}) };
+  const budgetFlags = [
+    ['wallTimeSec', '--budget-wall-time', options.budgetWallTime],
+    ['evaluations', '--budget-evaluations', options.budgetEvaluations],
+    ['commandTimeSec', '--budget-command-time', options.budgetCommandTime],
+  ] as const;
+  for (const [key, flag, value] of budgetFlags) {
+    if (value !== undefined) budgets[key] = number(flag, value);
+  }
   return {
     ...file,
     moduleId:
@@ -104,6 +116,7 @@ function buildConfig(options: StartOptions): EvolutionConfigInput {
     ...(options.events
       ? { sinks: { ...((file.sinks as object) ?? {}), jsonl: options.events } }
       : {}),
+    ...(Object.keys(budgets).length ? { budgets } : {}),
   } as EvolutionConfigInput;
 }
 
@@ -179,6 +192,9 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
     .option('--reject-breaking', 'BREAKING candidates are rejected and rolled back')
     .option('--approval-timeout <seconds>', 'how long a human has (default 3600)')
     .option('--events <file>', 'append every event to this JSONL file')
+    .option('--budget-wall-time <seconds>', 'pause the cycle after this much wall time')
+    .option('--budget-evaluations <n>', 'pause the cycle after this many evaluations')
+    .option('--budget-command-time <seconds>', 'pause after this much test/gate/metrics time')
     .option('--config <file>', 'JSON file with any evolution setting (flags win)')
     .option('--wait', 'wait for the outcome, printing progress')
     .option('--json', 'print JSON (with --wait: the whole outcome)')

@@ -90,8 +90,19 @@ describe('ratchet evolve CLI', () => {
       );
       expect(approve.code).toBe(2);
       expect(approve.stderr).toMatch(/refused: the cycle is not running/);
+
+      // events pages through the durable log: all of it, then a page of it.
+      const events = await ratchet(['evolve', 'events', String(out.workflowId), '--json'], cliEnv);
+      expect(events.code, events.stderr).toBe(0);
+      const seqs = (JSON.parse(events.stdout) as Array<{ seq: number }>).map((e) => e.seq);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+      const page = await ratchet(
+        ['evolve', 'events', String(out.workflowId), '--since', '3', '--limit', '2', '--json'],
+        cliEnv,
+      );
+      expect((JSON.parse(page.stdout) as Array<{ seq: number }>).map((e) => e.seq)).toEqual([4, 5]);
     });
-  }, 120_000);
+  }, 150_000);
 
   it('refuses bad input with exit 2 and names the problem, starting nothing', async () => {
     const cliEnv = {
@@ -143,5 +154,22 @@ describe('ratchet evolve CLI', () => {
     );
     expect(badVersion.code).toBe(2);
     expect(badVersion.stderr).toMatch(/v3/);
-  }, 60_000);
+    const badBudget = await ratchet(
+      [
+        'evolve',
+        'start',
+        '--workspace',
+        '/tmp',
+        '--mutator',
+        'x',
+        '--test',
+        't',
+        '--budget-evaluations',
+        '0',
+      ],
+      cliEnv,
+    );
+    expect(badBudget.code).toBe(2);
+    expect(badBudget.stderr).toMatch(/budgets\.evaluations/);
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 /**
- * The worker dies (SIGKILL) in the middle of an evaluation and in the middle of
- * a rollback; a new worker picks the cycle up and it finishes correctly.
+ * The worker dies (SIGKILL) in the middle of a candidate, an evaluation and a
+ * rollback's verification; a new worker picks the cycle up and it finishes as
+ * an undisturbed run would, with nothing left running in the workspace.
  */
 import path from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -15,6 +16,7 @@ import {
   writeMutator,
 } from '../support/evolutionFixture';
 import { readTree } from '../support/evolutionRun';
+import { processesInDir } from '../../activities/infra/commands';
 import { startWorkerProcess } from '../support/workerProcess';
 
 describe('evolution survives a killed worker', () => {
@@ -78,6 +80,44 @@ describe('evolution survives a killed worker', () => {
       await worker.stop();
     }
   }, 120_000);
+
+  it('re-runs a candidate from its checkpoint after the worker is killed while the mutator runs', async () => {
+    // The mutator leaves a marker and half of its change, then takes its time: a blind retry
+    // would start from a touched tree; ratchet restores the checkpoint and runs it again.
+    const s = await setup('kill-mutator', {
+      1: {
+        before: 'touch ../mutating; echo half-done >> partial.txt; sleep 6',
+        files: CHANGES.faster,
+      },
+    });
+    let worker = await startWorkerProcess(s.taskQueue, s.dataDir);
+    const handle = await startEvolution(
+      env.client,
+      s.taskQueue,
+      s.config,
+      `evolve-kill-mut-${Date.now().toString(36)}`,
+    );
+    await expect
+      .poll(() => existsSync(path.join(s.workspace, '..', 'mutating')), {
+        timeout: 60_000,
+        interval: 100,
+      })
+      .toBe(true);
+    await worker.kill();
+    worker = await startWorkerProcess(s.taskQueue, s.dataDir);
+    try {
+      const result = await handle.result();
+      expect(result.iterations[0]).toMatchObject({ decision: 'accepted', version: 'v2' });
+      expect(readTree(s.workspace)).toEqual({
+        ...s.before,
+        ...CHANGES.faster,
+        'partial.txt': 'half-done\n',
+      });
+      expect(await processesInDir(s.workspace)).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
+  }, 150_000);
 
   it('finishes a rollback after the worker is killed during it', async () => {
     const s = await setup(

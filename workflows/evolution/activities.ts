@@ -22,8 +22,14 @@ function commandProfile(timeoutSec: number) {
   } as const;
 }
 
-/** The durable event log under the data dir: a local append, retried like the store. */
-const EVENT_LOG = STORE;
+/**
+ * The durable event log under the data dir: a local append gets a few quick
+ * tries; past them the cycle keeps the events and appends them at its next flush.
+ */
+const EVENT_LOG = {
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 3, initialInterval: '500 milliseconds', backoffCoefficient: 2 },
+} as const;
 
 /**
  * A sink (JSONL file, webhook) gets a few quick tries; past them the cycle
@@ -36,7 +42,7 @@ const SINK = {
 
 export const store = proxyActivities<CheckpointActivities>(STORE);
 export const patches =
-  proxyActivities<Pick<EvolutionActivities, 'listPatches' | 'ensureWorkspaceDir'>>(STORE);
+  proxyActivities<Pick<EvolutionActivities, 'listPatches' | 'prepareWorkspace'>>(STORE);
 
 /**
  * Applying a candidate changes the workspace, so it is never retried by

@@ -3,7 +3,7 @@
  * what was measured or a `CandidateFailure` — never an error for what the
  * candidate did. Errors that escape are the infrastructure's.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { EvolutionConfig } from '../../domain/evolution/config';
 import {
   commandFailure,
@@ -13,15 +13,15 @@ import {
   type MetricValues,
 } from '../../domain/evolution/failures';
 import type { VersionRecord } from '../../domain/versions';
-import { candidates, commands, store } from './activities';
 import { sandboxOf } from '../../domain/sandbox';
+import { candidates, commands, patches, store } from './activities';
 
 /** Attempts at applying a candidate when the worker running it is lost (not when it fails). */
 const CANDIDATE_ATTEMPTS = 3;
 
-/** A lost worker (heartbeat or start-to-close timeout), as opposed to an activity that answered. */
+/** A lost worker (missed heartbeat, start-to-close timeout): not the candidate's answer, not a cancel. */
 function workerLost(err: unknown): boolean {
-  return err instanceof ActivityFailure && !(err.cause instanceof ApplicationFailure);
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
 }
 
 /**
@@ -58,6 +58,8 @@ export async function applyCandidate(
       });
     } catch (err) {
       if (!workerLost(err) || attempt >= CANDIDATE_ATTEMPTS) throw err;
+      // The lost attempt's processes may still write: stop them before restoring.
+      await patches.prepareWorkspace({ workspace: config.workspace });
       await store.restoreCheckpoint({
         checkpointId: pre.checkpointId,
         workspace: config.workspace,

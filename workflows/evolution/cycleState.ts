@@ -174,8 +174,17 @@ export function stepContext(run: CycleRun, iteration: number | null = null): Ste
   };
 }
 
-export async function refreshLineage(run: CycleRun): Promise<void> {
-  run.lineage = await store.getLineage({ moduleId: run.config.moduleId });
+/**
+ * Re-reads the lineage. Strict where a decision depends on it (baseline, manual rollback);
+ * elsewhere a store that cannot answer keeps the last copy rather than failing the cycle.
+ */
+export async function refreshLineage(run: CycleRun, strict = true): Promise<void> {
+  try {
+    run.lineage = await store.getLineage({ moduleId: run.config.moduleId });
+  } catch (err) {
+    if (strict) throw err;
+    return;
+  }
   versionMetrics().lineageDepth.set(run.lineage.length, { module_id: run.config.moduleId });
 }
 

@@ -12,6 +12,8 @@ import { eventLog, sinks } from './activities';
 
 /** Events kept in workflow state (and carried over continue-as-new). */
 export const EVENT_TAIL = 100;
+/** Even while the durable log is failing, no more than this stays in state. */
+const UNLOGGED_CAP = 1_000;
 /** Longest wait between two tries of a failing sink. */
 const MAX_BACKOFF_MS = 5 * 60_000;
 
@@ -33,6 +35,8 @@ export interface EventLogState {
   seq: number;
   /** Last seq in the durable log. */
   loggedSeq: number;
+  /** The durable log's own outage (the data dir failing), like a sink's. */
+  log?: SinkCursor;
   cursors: Partial<Record<SinkName, SinkCursor>>;
 }
 
@@ -42,6 +46,10 @@ export interface SinkStatus {
   lag: number;
   failures: number;
   lastError: string | null;
+}
+
+function newCursor(): SinkCursor {
+  return { deliveredSeq: 0, failures: 0, retryAtMs: 0, lastError: null };
 }
 
 function errorText(err: unknown): string {
@@ -60,9 +68,7 @@ export class EventLog {
     carried?: EventLogState,
   ) {
     this.state = carried ?? { tail: [], seq: 0, loggedSeq: 0, cursors: {} };
-    for (const name of this.sinkNames()) {
-      this.state.cursors[name] ??= { deliveredSeq: 0, failures: 0, retryAtMs: 0, lastError: null };
-    }
+    for (const name of this.sinkNames()) this.state.cursors[name] ??= newCursor();
   }
 
   get seq(): number {
@@ -83,8 +89,11 @@ export class EventLog {
       iteration,
       data,
     });
-    // Trim, but never drop what the durable log has not taken yet.
-    const keepFrom = Math.min(this.state.seq - EVENT_TAIL, this.state.loggedSeq);
+    // Trim, but never drop what the durable log has not taken yet (up to a hard cap).
+    const keepFrom = Math.max(
+      Math.min(this.state.seq - EVENT_TAIL, this.state.loggedSeq),
+      this.state.seq - UNLOGGED_CAP,
+    );
     if (this.state.tail.length > EVENT_TAIL && this.state.tail[0]!.seq <= keepFrom) {
       this.state.tail = this.state.tail.filter((e) => e.seq > keepFrom);
     }
@@ -95,16 +104,32 @@ export class EventLog {
     return this.state.tail.filter((e) => e.seq > sinceSeq);
   }
 
-  /** Appends new events to the durable log, then starts each sink's delivery without waiting. */
+  /**
+   * Appends new events to the durable log, then starts each sink's delivery
+   * without waiting. A failing data dir is reported like a sink (the events
+   * stay in state and are appended later), never thrown at the cycle.
+   */
   async flush(): Promise<void> {
     const batch = this.since(this.state.loggedSeq);
     if (batch.length) {
-      const { lastSeq } = await eventLog.appendEventLog({
-        moduleId: this.moduleId,
-        cycleId: this.cycleId,
-        events: batch,
-      });
-      this.state.loggedSeq = Math.max(this.state.loggedSeq, lastSeq);
+      const cursor = (this.state.log ??= newCursor());
+      try {
+        const { lastSeq } = await eventLog.appendEventLog({
+          moduleId: this.moduleId,
+          cycleId: this.cycleId,
+          events: batch,
+        });
+        this.state.loggedSeq = Math.max(this.state.loggedSeq, lastSeq);
+        cursor.failures = 0;
+        cursor.lastError = null;
+      } catch (err) {
+        cursor.failures++;
+        cursor.lastError = errorText(err);
+        if (cursor.failures === 1) {
+          this.emit('SINK_DELIVERY_FAILED', { sink: 'log', error: cursor.lastError }, null);
+        }
+      }
+      cursor.deliveredSeq = this.state.loggedSeq;
     }
     for (const name of this.sinkNames()) this.deliver(name, false);
   }
@@ -128,8 +153,15 @@ export class EventLog {
     }
   }
 
-  status(): Partial<Record<SinkName, SinkStatus>> {
-    const out: Partial<Record<SinkName, SinkStatus>> = {};
+  status(): Partial<Record<SinkName | 'log', SinkStatus>> {
+    const out: Partial<Record<SinkName | 'log', SinkStatus>> = {
+      log: {
+        deliveredSeq: this.state.loggedSeq,
+        lag: this.state.seq - this.state.loggedSeq,
+        failures: this.state.log?.failures ?? 0,
+        lastError: this.state.log?.lastError ?? null,
+      },
+    };
     for (const name of this.sinkNames()) {
       const c = this.state.cursors[name]!;
       out[name] = {

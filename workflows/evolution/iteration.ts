@@ -96,7 +96,15 @@ async function runIteration(input: IterationInput, ctx: StepContext): Promise<It
   const usage: IterationUsage = { evaluated: false, commandMs: 0 };
   ctx.emit('ITERATION_STARTED', { active: input.active.version, candidate: record.candidate });
 
-  const pre = await checkpointStep(input, ctx);
+  let pre: VersionRecord;
+  try {
+    pre = await checkpointStep(input, ctx);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return CancellationScope.nonCancellable(() =>
+      infrastructureFailed(ctx, null, null, record, usage, err),
+    );
+  }
 
   // Every terminal failure puts the checkpoint back: a plain restore when an operator interrupts
   // (their rollback follows), a verified rollback when anything else goes wrong.

@@ -25,27 +25,30 @@ function describeError(err: unknown): string {
 
 /**
  * Not the candidate's doing (store, git, disk): restore the checkpoint when possible (verified),
- * then park the cycle for an operator with the error.
+ * then park the cycle for an operator with the error. Without a checkpoint (`pre` null: taking
+ * it failed) nothing was changed, and nothing is restored.
  */
 export async function infrastructureFailed(
   ctx: StepContext,
-  saga: Saga,
-  pre: VersionRecord,
+  saga: Saga | null,
+  pre: VersionRecord | null,
   record: IterationRecord,
   usage: IterationUsage,
   err: unknown,
 ): Promise<IterationOutcome> {
   const error = describeError(err);
-  saga.clear();
+  saga?.clear();
   record.decision = record.version ? 'rolled_back' : 'rejected';
   record.reason = `infrastructure failure: ${error}`;
-  record.rollbackPerformed = true;
-  let rollback: RollbackOutcome;
-  try {
-    rollback = await rollbackWithRecovery(ctx, pre, record.reason);
-  } catch (rollbackErr) {
-    ctx.emit('ROLLBACK_FAILED', { version: pre.version, error: describeError(rollbackErr) });
-    rollback = { ok: false, version: null, stage: 'exhausted', chain: [pre.version] };
+  record.rollbackPerformed = pre !== null;
+  let rollback: RollbackOutcome = { ok: false, version: null, stage: 'exhausted', chain: [] };
+  if (pre) {
+    try {
+      rollback = await rollbackWithRecovery(ctx, pre, record.reason);
+    } catch (rollbackErr) {
+      ctx.emit('ROLLBACK_FAILED', { version: pre.version, error: describeError(rollbackErr) });
+      rollback = { ok: false, version: null, stage: 'exhausted', chain: [pre.version] };
+    }
   }
   ctx.emit('NEEDS_ATTENTION', { reason: 'infrastructure failure', error, restored: rollback.ok });
   ctx.emit('ITERATION_COMPLETED', { decision: record.decision, reason: record.reason });

@@ -35,12 +35,6 @@ import {
 
 export async function runLoop(run: CycleRun): Promise<void> {
   for (;;) {
-    const budget = budgetReached(run);
-    if (budget && !run.inbox.paused) {
-      run.inbox.paused = true;
-      run.stopReason = budget;
-      emit(run, 'BUDGET_REACHED', { budget, usage: { ...run.usage } }, null);
-    }
     if (run.inbox.paused) await waitWhilePaused(run);
     if (run.inbox.rollbackRequest) {
       await handleRollbackRequest(run);
@@ -48,6 +42,14 @@ export async function runLoop(run: CycleRun): Promise<void> {
     }
     run.stopReason = stopRule(run);
     if (run.stopReason) return;
+    // A budget pauses only a cycle that has work left, and never work in flight.
+    const budget = budgetReached(run);
+    if (budget) {
+      run.inbox.paused = true;
+      run.stopReason = budget;
+      emit(run, 'BUDGET_REACHED', { budget, usage: { ...run.usage } }, null);
+      continue;
+    }
     if (
       run.iterationsThisRun >= run.config.iterationsPerRun ||
       workflowInfo().continueAsNewSuggested
@@ -136,5 +138,5 @@ async function runIteration(run: CycleRun): Promise<void> {
     run.stopReason = null;
   }
   await creditCleanIteration(run, base);
-  await refreshLineage(run);
+  await refreshLineage(run, false);
 }

@@ -44,11 +44,16 @@ export async function creditCleanIteration(run: CycleRun, base: VersionRecord): 
   if (run.cleanCounts[base.version] !== config.stableAfter || base.tags.includes('stable')) return;
   const current = run.lineage.find((v) => v.version === base.version);
   if (!current || !isSafeTarget(current)) return;
-  const tagged = await store.tagVersion({
-    moduleId: config.moduleId,
-    version: base.version,
-    tag: 'stable',
-  });
+  let tagged: VersionRecord;
+  try {
+    tagged = await store.tagVersion({
+      moduleId: config.moduleId,
+      version: base.version,
+      tag: 'stable',
+    });
+  } catch {
+    return; // a tag can wait for the next clean iteration; the store's trouble shows elsewhere
+  }
   if (run.active?.version === tagged.version) run.active = tagged;
   emit(run, 'VERSION_TAGGED_STABLE', {
     version: base.version,

@@ -37,7 +37,7 @@ function describe(err: unknown): string {
 async function restoreAndVerify(ctx: StepContext, target: VersionRecord): Promise<boolean> {
   const { config } = ctx;
   try {
-    await patches.ensureWorkspaceDir({ workspace: config.workspace });
+    await patches.prepareWorkspace({ workspace: config.workspace });
     await store.restoreCheckpoint({
       checkpointId: target.checkpointId,
       workspace: config.workspace,
