@@ -1,6 +1,8 @@
 /** Running a real evolution cycle in a test: workspace, mutator, worker, and the world afterwards. */
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { processesInDir } from '../../activities/infra/commands';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
@@ -110,6 +112,18 @@ async function recordHistories(env: TestEnv, workflowId: string, result: CycleRe
     const file = path.join(HISTORIES_DIR, `${id}.history.bin`);
     writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
   }
+}
+
+/**
+ * A `sleep` runs in the workspace: how a test knows a slow step of the cycle
+ * is under way (a sandboxed command cannot leave a marker outside the workspace).
+ */
+export async function sleepingIn(workspace: string): Promise<boolean> {
+  for (const pid of await processesInDir(workspace)) {
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (path.basename(argv[0] ?? '') === 'sleep') return true;
+  }
+  return false;
 }
 
 export function eventTypes(result: CycleResult): string[] {
