@@ -33,7 +33,10 @@ describe('evolution survives a killed worker', () => {
     mkdirSync(path.join(root, 'scripts'));
     writeFiles(workspace, BASE_FILES);
     const mutator = writeMutator(path.join(root, 'scripts'), plan);
-    const config = resolveEvolutionConfig(baseConfig(workspace, mutator, overrides));
+    // The mutator's scripts sit under /tmp, which the sandbox replaces with a private one.
+    const config = resolveEvolutionConfig(
+      baseConfig(workspace, mutator, { expose: [path.join(root, 'scripts')], ...overrides }),
+    );
     return {
       workspace,
       dataDir: path.join(root, 'data'),
