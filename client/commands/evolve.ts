@@ -2,6 +2,7 @@
  * `ratchet evolve start|list|status|approve|reject|rollback|pause|resume|events`.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
 import { workflowUiUrl, type Settings } from '../../config/settings';
@@ -48,6 +49,10 @@ interface StartOptions {
   budgetWallTime?: string;
   budgetEvaluations?: string;
   budgetCommandTime?: string;
+  sandbox?: string;
+  network?: boolean;
+  allowEnv: string[];
+  expose: string[];
   wait?: boolean;
   json?: boolean;
 }
@@ -117,6 +122,10 @@ function buildConfig(options: StartOptions): EvolutionConfigInput {
       ? { sinks: { ...((file.sinks as object) ?? {}), jsonl: options.events } }
       : {}),
     ...(Object.keys(budgets).length ? { budgets } : {}),
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+    ...(options.network ? { network: true } : {}),
+    ...(options.allowEnv.length ? { env: options.allowEnv } : {}),
+    ...(options.expose.length ? { expose: options.expose.map((p) => path.resolve(p)) } : {}),
   } as EvolutionConfigInput;
 }
 
@@ -195,6 +204,15 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
     .option('--budget-wall-time <seconds>', 'pause the cycle after this much wall time')
     .option('--budget-evaluations <n>', 'pause the cycle after this many evaluations')
     .option('--budget-command-time <seconds>', 'pause after this much test/gate/metrics time')
+    .option('--sandbox <mode>', 'required | preferred (default) | off: how commands are isolated')
+    .option('--network', "let the candidate's commands use the network")
+    .option('--allow-env <name>', 'pass this variable to the commands; repeatable', collect, [])
+    .option(
+      '--expose <path>',
+      'show this host path read-only to the commands; repeatable',
+      collect,
+      [],
+    )
     .option('--config <file>', 'JSON file with any evolution setting (flags win)')
     .option('--wait', 'wait for the outcome, printing progress')
     .option('--json', 'print JSON (with --wait: the whole outcome)')
