@@ -63,7 +63,11 @@ describe('runCommand with a sandbox', () => {
   });
 
   it('counts a daemon the command left, and it is gone', async () => {
-    const { ws, result } = run(`setsid sh -c 'sleep 300' > /dev/null 2>&1 < /dev/null & sleep 0.2`);
+    // The command returns only once its daemon runs (it says so in a file).
+    const { ws, result } = run(
+      `setsid sh -c 'echo up > started; exec sleep 300' > /dev/null 2>&1 < /dev/null & ` +
+        `while [ ! -s started ]; do sleep 0.05; done`,
+    );
     const r = await result;
     expect(r.leftProcesses).toBeGreaterThan(0);
     expect(await processesInDir(ws)).toEqual([]);
