@@ -122,6 +122,49 @@ describe('evolution survives a killed worker', () => {
     }
   }, 150_000);
 
+  it('ends as an undisturbed run would after kills while checkpointing, judging and restoring', async () => {
+    // An interceptor holds each named activity the first time it runs; the test kills the worker there.
+    const s = await setup(
+      'kill-phases',
+      {
+        1: { files: CHANGES.faster },
+        2: { files: CHANGES.bug },
+      },
+      { iterations: 2 },
+    );
+    const markers = path.join(s.workspace, '..', 'markers');
+    mkdirSync(markers);
+    const pauseEnv = {
+      RATCHET_TEST_PAUSE_AT: 'workspaceChecksum,assessCompatibility,restoreCheckpoint',
+      RATCHET_TEST_PAUSE_DIR: markers,
+    };
+    let worker = await startWorkerProcess(s.taskQueue, s.dataDir, pauseEnv);
+    const handle = await startEvolution(
+      env.client,
+      s.taskQueue,
+      s.config,
+      `evolve-kill-phases-${Date.now().toString(36)}`,
+    );
+    try {
+      for (const phase of ['workspaceChecksum', 'assessCompatibility', 'restoreCheckpoint']) {
+        await expect
+          .poll(() => existsSync(path.join(markers, phase)), { timeout: 90_000, interval: 100 })
+          .toBe(true);
+        await worker.kill();
+        worker = await startWorkerProcess(s.taskQueue, s.dataDir, pauseEnv);
+      }
+      const result = await handle.result();
+      expect(result.iterations.map((r) => [r.decision, r.reasonCode])).toEqual([
+        ['accepted', null],
+        ['rolled_back', 'tests_failed'],
+      ]);
+      expect(readTree(s.workspace)).toEqual({ ...s.before, ...CHANGES.faster });
+      expect(await processesInDir(s.workspace)).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
+  }, 175_000);
+
   it('finishes a rollback after the worker is killed during it', async () => {
     const s = await setup(
       'kill-rollback',

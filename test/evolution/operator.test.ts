@@ -43,7 +43,7 @@ describe('evolution rollbacks and operators', () => {
               const s = await evolutionStatus(env.client, handle.workflowId);
               return `${s.iteration}:${s.step}`;
             },
-            { timeout: 60_000, interval: 200 },
+            { timeout: 120_000, interval: 200 },
           )
           .toBe('3:candidate');
         await rollbackEvolution(env.client, handle.workflowId, {

@@ -5,6 +5,7 @@
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createRatchetWorker } from '../../workers/worker';
+import { pauseInterceptorsFromEnv } from './evolutionPause';
 
 async function main(): Promise<void> {
   const env = (name: string) => {
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
     taskQueue: env('RATCHET_TEST_TASK_QUEUE'),
     activityDeps: { dataDir: env('RATCHET_TEST_DATA_DIR') },
     workflowBundle: { codePath: env('RATCHET_TEST_BUNDLE') },
-    overrides: { shutdownGraceTime: '1 second' },
+    overrides: { shutdownGraceTime: '1 second', interceptors: pauseInterceptorsFromEnv() },
   });
   process.stdout.write('worker-ready\n');
   await worker.run();

@@ -15,6 +15,7 @@ const ROOT = path.join(__dirname, '..', '..');
 export async function startWorkerProcess(
   taskQueue: string,
   dataDir: string,
+  extraEnv: Record<string, string> = {},
 ): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
@@ -27,6 +28,7 @@ export async function startWorkerProcess(
         RATCHET_TEST_TASK_QUEUE: taskQueue,
         RATCHET_TEST_DATA_DIR: dataDir,
         RATCHET_TEST_BUNDLE: inject('workflowBundlePath'),
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -3,10 +3,13 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { EvolutionActivities } from '../../activities/evolution';
 import type { CheckpointActivities } from '../../domain/checkpointStore';
 
-/** Checkpoint store calls: quick, idempotent reads and atomic writes. */
+/**
+ * Checkpoint store calls: quick, idempotent reads and atomic writes. They
+ * heartbeat every 5 s, so a lost worker is noticed after 20 s.
+ */
 const STORE = {
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '20 seconds',
   retry: { maximumAttempts: 5, initialInterval: '1 second', backoffCoefficient: 2 },
 } as const;
 
