@@ -4,7 +4,7 @@
  * an undisturbed run would, with nothing left running in the workspace.
  */
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveEvolutionConfig, startEvolution } from '../../client/evolution';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
