@@ -15,6 +15,7 @@ import type { VersionRecord } from '../../domain/versions';
 import { commands, patches, store } from './activities';
 import type { StepContext } from './context';
 import { versionMetrics } from './metrics';
+import { sandboxOf } from '../../domain/sandbox';
 
 export interface RollbackOutcome {
   ok: boolean;
@@ -56,6 +57,7 @@ async function restoreAndVerify(ctx: StepContext, target: VersionRecord): Promis
       workspace: config.workspace,
       command: config.smokeCommand,
       timeoutSec: config.evaluation.commandTimeoutSec,
+      sandbox: sandboxOf(config),
     });
     if (!smoke.passed)
       problems.push(
