@@ -15,6 +15,7 @@ import type { EvolutionEvent } from '../domain/evolution/events';
 import type {
   ApproveInput,
   CycleState,
+  OperatorCall,
   RejectInput,
   RollbackRequest,
 } from '../domain/evolution/operator';
@@ -200,15 +201,39 @@ async function update(run: () => Promise<OperatorAck>): Promise<OperatorAck> {
   }
 }
 
+/** Every operator update carries who sent it: `by` (a name) and the client's identity. */
+const signed = <T extends object>(client: Client, input: T) => ({
+  ...input,
+  identity: client.options.identity,
+});
+
 export const approveEvolution = (client: Client, workflowId: string, input: ApproveInput) =>
-  update(() => evolutionHandle(client, workflowId).executeUpdate(approveUpdate, { args: [input] }));
+  update(() =>
+    evolutionHandle(client, workflowId).executeUpdate(approveUpdate, {
+      args: [signed(client, input)],
+    }),
+  );
 export const rejectEvolution = (client: Client, workflowId: string, input: RejectInput) =>
-  update(() => evolutionHandle(client, workflowId).executeUpdate(rejectUpdate, { args: [input] }));
+  update(() =>
+    evolutionHandle(client, workflowId).executeUpdate(rejectUpdate, {
+      args: [signed(client, input)],
+    }),
+  );
 export const rollbackEvolution = (client: Client, workflowId: string, input: RollbackRequest) =>
   update(() =>
-    evolutionHandle(client, workflowId).executeUpdate(requestRollbackUpdate, { args: [input] }),
+    evolutionHandle(client, workflowId).executeUpdate(requestRollbackUpdate, {
+      args: [signed(client, input)],
+    }),
   );
-export const pauseEvolution = (client: Client, workflowId: string) =>
-  update(() => evolutionHandle(client, workflowId).executeUpdate(pauseUpdate, { args: [] }));
-export const resumeEvolution = (client: Client, workflowId: string) =>
-  update(() => evolutionHandle(client, workflowId).executeUpdate(resumeUpdate, { args: [] }));
+export const pauseEvolution = (client: Client, workflowId: string, input: OperatorCall = {}) =>
+  update(() =>
+    evolutionHandle(client, workflowId).executeUpdate(pauseUpdate, {
+      args: [signed(client, input)],
+    }),
+  );
+export const resumeEvolution = (client: Client, workflowId: string, input: OperatorCall = {}) =>
+  update(() =>
+    evolutionHandle(client, workflowId).executeUpdate(resumeUpdate, {
+      args: [signed(client, input)],
+    }),
+  );

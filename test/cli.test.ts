@@ -55,6 +55,7 @@ describe('ratchet CLI', () => {
       'search-attributes',
       'worker',
       'web-ui',
+      'sandbox',
     ]);
     expect(report.checks.find((c) => c.name === 'server')?.ok).toBe(false);
   });

@@ -4,6 +4,7 @@
  * serves the task queue until SIGINT/SIGTERM.
  */
 import { NativeConnection } from '@temporalio/worker';
+import { describeSandbox, detectSandbox } from '../activities/infra/sandbox';
 import { createLogger } from '../config/logger';
 import { loadSettings } from '../config/settings';
 import { Client, Connection } from '@temporalio/client';
@@ -32,6 +33,9 @@ export async function runWorker(): Promise<void> {
     { address: settings.temporal.address, taskQueue: settings.taskQueue },
     'worker polling',
   );
+  const sandbox = describeSandbox(await detectSandbox());
+  if (sandbox.ok) logger.info({ sandbox: sandbox.detail }, 'candidate commands run sandboxed');
+  else logger.warn({ sandbox: sandbox.detail }, 'CANDIDATE COMMANDS ARE NOT SANDBOXED');
   const gauges = startWorkerGauges(
     settings,
     new Client({ connection: admin, namespace: settings.temporal.namespace }),

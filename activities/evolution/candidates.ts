@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EditScope } from '../../domain/evolution/config';
 import { scopeViolations } from '../../domain/evolution/editScope';
-import type { CandidateResult } from '../../domain/evolution/failures';
+import { limitFailure, type CandidateResult } from '../../domain/evolution/failures';
+import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from '../../domain/sandbox';
 import { runCommand } from '../infra/commands';
 
 const execFileAsync = promisify(execFile);
@@ -150,13 +151,18 @@ async function manifest(
  * retry), so `before` is that checkpoint's tree, never one the mutator
  * already touched.
  */
-export async function runMutator(input: {
-  workspace: string;
-  command: string;
-  timeoutSec: number;
-  scope: EditScope;
-  iteration: number;
-}): Promise<CandidateResult> {
+export async function runMutator(
+  input: {
+    workspace: string;
+    command: string;
+    timeoutSec: number;
+    scope: EditScope;
+    iteration: number;
+    /** The module's sandbox settings; absent (cycles started before the sandbox): the defaults. */
+    sandbox?: SandboxSettings;
+  },
+  hide: readonly string[] = [],
+): Promise<CandidateResult> {
   requireDir(input.workspace, 'the workspace');
   const before = await manifest(input.workspace);
   const result = await runCommand({
@@ -165,6 +171,11 @@ export async function runMutator(input: {
     timeoutSec: input.timeoutSec,
     env: { RATCHET_ITERATION: String(input.iteration) },
     exclusiveCwd: true,
+    sandbox: {
+      settings: input.sandbox ?? DEFAULT_SANDBOX_SETTINGS,
+      workspace: input.workspace,
+      hide,
+    },
   });
   const reject = (failure: CandidateResult['failure'], changedPaths: string[] = []) => ({
     applied: false,
@@ -186,6 +197,7 @@ export async function runMutator(input: {
       changedPaths,
     );
   }
+  if (result.limit) return reject(limitFailure(result.limit, 'the mutator'), changedPaths);
   if (result.exitCode !== 0 || result.spawnError) {
     return reject(
       {

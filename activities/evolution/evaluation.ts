@@ -5,6 +5,8 @@
  */
 import { parseMetricsOutput } from '../../domain/judge';
 import type { CommandOutcome, MetricValues, MetricsOutcome } from '../../domain/evolution/failures';
+import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from '../../domain/sandbox';
+import { limitFailure } from '../../domain/evolution/failures';
 import { runCommand, type CommandResult } from '../infra/commands';
 
 export type { CommandOutcome, MetricValues, MetricsOutcome };
@@ -13,32 +15,44 @@ export interface CommandInput {
   workspace: string;
   command: string;
   timeoutSec: number;
+  /** The module's sandbox settings; absent (cycles started before the sandbox): the defaults. */
+  sandbox?: SandboxSettings;
 }
 
-function run(input: CommandInput): Promise<CommandResult> {
+/** A candidate's command: sandboxed, never seeing what `hide` lists (the worker's data dir, …). */
+function run(input: CommandInput, hide: readonly string[]): Promise<CommandResult> {
   return runCommand({
     command: input.command,
     cwd: input.workspace,
     timeoutSec: input.timeoutSec,
     exclusiveCwd: true,
+    sandbox: {
+      settings: input.sandbox ?? DEFAULT_SANDBOX_SETTINGS,
+      workspace: input.workspace,
+      hide,
+    },
   });
 }
 
 function outcome(result: CommandResult): CommandOutcome {
   return {
     command: result.command,
-    passed: result.exitCode === 0 && !result.timedOut && !result.spawnError,
+    passed: result.exitCode === 0 && !result.timedOut && !result.spawnError && !result.limit,
     exitCode: result.exitCode,
     timedOut: result.timedOut,
     leftProcesses: result.leftProcesses,
     spawnError: result.spawnError,
+    limit: result.limit,
     durationMs: result.durationMs,
     outputTail: `${result.stdout.slice(-1500)}${result.stderrTail.slice(-1500)}`.trim(),
   };
 }
 
-export async function runCheckCommand(input: CommandInput): Promise<CommandOutcome> {
-  return outcome(await run(input));
+export async function runCheckCommand(
+  input: CommandInput,
+  hide: readonly string[] = [],
+): Promise<CommandOutcome> {
+  return outcome(await run(input, hide));
 }
 
 /** The metrics command's report (see parseMetricsOutput for what output is accepted). */
@@ -48,14 +62,23 @@ export function parseMetrics(stdout: string): MetricValues {
   return parsed.metrics;
 }
 
-export async function collectMetrics(input: CommandInput): Promise<MetricsOutcome> {
-  const r = await run(input);
+export async function collectMetrics(
+  input: CommandInput,
+  hide: readonly string[] = [],
+): Promise<MetricsOutcome> {
+  const r = await run(input, hide);
   const fail = (
     reason: Extract<MetricsOutcome, { ok: false }>['failure']['reason'],
     message: string,
   ) => ({ ok: false, failure: { reason, message }, durationMs: r.durationMs }) as const;
   if (r.spawnError) return fail('workspace_destroyed', `metrics command: ${r.spawnError}`);
   if (r.timedOut) return fail('timeout', `metrics command timed out after ${input.timeoutSec}s`);
+  if (r.limit)
+    return {
+      ok: false,
+      failure: limitFailure(r.limit, 'metrics command'),
+      durationMs: r.durationMs,
+    };
   if (r.exitCode !== 0) {
     return fail(
       'metrics_crashed',

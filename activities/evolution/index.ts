@@ -2,7 +2,8 @@
 import { mkdir } from 'node:fs/promises';
 import { killProcessesInDir } from '../infra/commands';
 import { applyPatch, listPatches, runMutator } from './candidates';
-import { collectMetrics, runCheckCommand } from './evaluation';
+import { workerSecrets } from '../infra/sandbox';
+import { collectMetrics, runCheckCommand, type CommandInput } from './evaluation';
 import { appendEventLog, deliverEvents } from './eventLog';
 
 export const createEvolutionActivities = (deps: { dataDir: string }) => ({
@@ -17,11 +18,13 @@ export const createEvolutionActivities = (deps: { dataDir: string }) => ({
     await mkdir(input.workspace, { recursive: true });
     return { killed };
   },
-  runMutator,
-  runTests: runCheckCommand,
-  runGate: runCheckCommand,
-  runSmokeCheck: runCheckCommand,
-  collectMetrics,
+  // Candidates' commands never see the data dir (checkpoint store, event logs) nor the worker's secrets.
+  runMutator: (input: Parameters<typeof runMutator>[0]) =>
+    runMutator(input, workerSecrets(deps.dataDir)),
+  runTests: (input: CommandInput) => runCheckCommand(input, workerSecrets(deps.dataDir)),
+  runGate: (input: CommandInput) => runCheckCommand(input, workerSecrets(deps.dataDir)),
+  runSmokeCheck: (input: CommandInput) => runCheckCommand(input, workerSecrets(deps.dataDir)),
+  collectMetrics: (input: CommandInput) => collectMetrics(input, workerSecrets(deps.dataDir)),
   appendEventLog: (input: Parameters<typeof appendEventLog>[1]) =>
     appendEventLog(deps.dataDir, input),
   deliverEvents: (input: Parameters<typeof deliverEvents>[1]) => deliverEvents(deps.dataDir, input),

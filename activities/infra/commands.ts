@@ -25,6 +25,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
+import { classifyCommandEnd, type LimitKind, type SandboxSettings } from '../../domain/sandbox';
+import { prepareSandboxedCommand, type PreparedCommand } from './sandbox';
 import type { execa as ExecaFn } from 'execa' with { 'resolution-mode': 'import' };
 
 export interface CommandLimits {
@@ -50,6 +52,11 @@ export interface CommandSpec {
    * @default false
    */
   exclusiveCwd?: boolean;
+  /**
+   * Run it sandboxed (see activities/infra/sandbox.ts): `workspace` the only
+   * writable place, `hide` invisible, the environment an allow-list.
+   */
+  sandbox?: { settings: SandboxSettings; workspace: string; hide: readonly string[] };
 }
 
 /** What is actually spawned; a sandbox may rewrite it. */
@@ -80,6 +87,10 @@ export interface CommandResult {
   spawnError: string | null;
   /** Processes of this command still alive after it exited (then killed). */
   leftProcesses: number;
+  /** The sandbox limit the command hit (it was ended for it), or null. */
+  limit: LimitKind | null;
+  /** How the command was isolated: `bwrap`, `limits` (fallback), `off`, or `none` (not a sandboxed command). */
+  isolation: PreparedCommand['isolation'] | 'none';
 }
 
 export const COMMAND_ID_ENV = 'RATCHET_COMMAND_ID';
@@ -174,7 +185,28 @@ export async function runCommand(
   const started = Date.now();
   const commandId = randomUUID();
   const base = toSpawnSpec(spec, commandId);
-  const spawn = options.transform ? options.transform(base) : base;
+  const prepared = spec.sandbox
+    ? await prepareSandboxedCommand({
+        command: spec.command,
+        workspace: spec.sandbox.workspace,
+        cwd: spec.cwd,
+        settings: spec.sandbox.settings,
+        hide: spec.sandbox.hide,
+        extraEnv: spec.env,
+      })
+    : undefined;
+  // Inside bubblewrap the pid namespace ends every process with the command; elsewhere
+  // the marker is how escapees are found.
+  const sandboxed: SpawnSpec | undefined = prepared && {
+    file: prepared.file,
+    args: prepared.args,
+    cwd: prepared.cwd,
+    env:
+      prepared.isolation === 'bwrap'
+        ? prepared.env
+        : { ...prepared.env, [COMMAND_ID_ENV]: commandId },
+  };
+  const spawn = sandboxed ?? (options.transform ? options.transform(base) : base);
   const stdoutLimit = spec.limits?.stdoutBytes ?? DEFAULT_STDOUT;
   const stderrLimit = spec.limits?.stderrTailBytes ?? DEFAULT_STDERR_TAIL;
   const graceMs = spec.killGraceMs ?? 2_000;
@@ -186,7 +218,8 @@ export async function runCommand(
   const child = execa(spawn.file, spawn.args, {
     cwd: spawn.cwd,
     env: spawn.env,
-    extendEnv: true,
+    // A sandboxed command gets its allow-list and nothing of the worker's environment.
+    extendEnv: !prepared,
     detached: true,
     stdin: 'ignore',
     buffer: false,
@@ -196,6 +229,19 @@ export async function runCommand(
   let stdout = '';
   let stdoutTruncated = false;
   let stderr = '';
+  // The sandbox's output limit ends the command (a flood is a candidate's doing, not noise to keep).
+  let outputBytes = 0;
+  let outputExceeded = false;
+  const countOutput = (c: string) => {
+    if (!prepared || outputExceeded) return;
+    outputBytes += Buffer.byteLength(c);
+    if (outputBytes > prepared.outputBytes) {
+      outputExceeded = true;
+      stop();
+    }
+  };
+  child.stdout?.on('data', countOutput);
+  child.stderr?.on('data', countOutput);
   child.stdout?.setEncoding('utf8').on('data', (c: string) => {
     if (stdout.length + c.length <= stdoutLimit) stdout += c;
     else {
@@ -245,7 +291,17 @@ export async function runCommand(
     await exitCheck;
     if (killing) await killing;
     const escaped = await killProcessesInDir(spec.cwd, commandId);
+    const evidence = await prepared?.finish();
     const spawnFailed = result.failed && result.exitCode === undefined && !result.signal;
+    const ended = classifyCommandEnd({
+      exitCode: result.exitCode,
+      signal: result.signal,
+      timedOut,
+      outputExceeded,
+      // A test runner reports its children's last words on stdout (node --test does).
+      stderrTail: `${stdout.slice(-4000)}\n${stderr}`,
+      cgroup: evidence,
+    });
     return {
       command: spec.command,
       exitCode: result.exitCode ?? null,
@@ -257,7 +313,12 @@ export async function runCommand(
       stdoutTruncated,
       stderrTail: spawnFailed ? (result.shortMessage ?? stderr) : stderr,
       spawnError: spawnFailed ? (result.shortMessage ?? 'could not start') : null,
-      leftProcesses: escaped + (groupOutlived && !timedOut && !cancelled ? 1 : 0),
+      leftProcesses:
+        escaped +
+        (groupOutlived && !timedOut && !cancelled ? 1 : 0) +
+        (evidence?.leftProcesses ?? 0),
+      limit: prepared && ended.reason === 'resource_limit' ? (ended.limit ?? null) : null,
+      isolation: prepared?.isolation ?? 'none',
     };
   } finally {
     clearTimeout(timer);

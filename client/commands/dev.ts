@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { describeSandbox, detectSandbox } from '../../activities/infra/sandbox';
 import { createDevLogger } from '../../config/loggingDev';
 import { uiBaseUrl, type Settings } from '../../config/settings';
 import type { DevServer } from '../../server/devServer';
@@ -91,6 +92,12 @@ export async function runDev(settings: Settings, options: DevOptions): Promise<n
       progress('Created the ratchet-janitor schedule (ratchet gc every 5 minutes).');
     }
     progress(`Worker polling task queue "${settings.taskQueue}". Ctrl-C to stop.`);
+    const sandbox = describeSandbox(await detectSandbox());
+    progress(
+      sandbox.ok
+        ? `Sandbox for candidate commands: ${sandbox.detail}`
+        : `WARNING: candidate commands are NOT sandboxed. ${sandbox.detail}`,
+    );
     // The worker shuts itself down on SIGINT/SIGTERM; run() resolves then.
     const running = worker.run();
     const gauges = startWorkerGauges(settings, client, logger);

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { describeSandbox, detectSandbox } from '../../activities/infra/sandbox';
 import { uiBaseUrl, type Settings } from '../../config/settings';
 import { findTemporalCli } from '../../server/temporalCli';
 import { missingSearchAttributes } from '../admin';
@@ -88,6 +89,14 @@ export async function runDoctor(settings: Settings): Promise<DoctorCheck[]> {
       return url;
     }),
   );
+  // Candidates' commands: isolated by bubblewrap, or only scrubbed and limited (said so, loudly).
+  checks.push(
+    await attempt('sandbox', async () => {
+      const { ok, detail } = describeSandbox(await detectSandbox());
+      if (!ok) throw new Error(detail);
+      return detail;
+    }),
+  );
   await connection?.close();
   return checks;
 }
@@ -95,7 +104,9 @@ export async function runDoctor(settings: Settings): Promise<DoctorCheck[]> {
 export function registerDoctor(program: Command, globals: () => GlobalOptions): void {
   program
     .command('doctor')
-    .description('check the CLI binary, server, namespace, search attributes, worker and Web UI')
+    .description(
+      'check the CLI binary, server, namespace, search attributes, worker, Web UI and the sandbox',
+    )
     .option('--json', 'print { ok, checks: [{ name, ok, detail }] }')
     .action(async (options: { json?: boolean }) => {
       const checks = await runDoctor(settingsFrom(globals()));

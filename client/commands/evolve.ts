@@ -2,11 +2,17 @@
  * `ratchet evolve start|list|status|approve|reject|rollback|pause|resume|events`.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
 import { workflowUiUrl, type Settings } from '../../config/settings';
 import type { EvolutionConfigInput } from '../../domain/evolution/config';
-import { ApproveInput, RejectInput, RollbackRequest } from '../../domain/evolution/operator';
+import {
+  ApproveInput,
+  OperatorCall,
+  RejectInput,
+  RollbackRequest,
+} from '../../domain/evolution/operator';
 import type { CycleResult } from '../../domain/evolution/results';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 import {
@@ -43,6 +49,10 @@ interface StartOptions {
   budgetWallTime?: string;
   budgetEvaluations?: string;
   budgetCommandTime?: string;
+  sandbox?: string;
+  network?: boolean;
+  allowEnv: string[];
+  expose: string[];
   wait?: boolean;
   json?: boolean;
 }
@@ -112,6 +122,10 @@ function buildConfig(options: StartOptions): EvolutionConfigInput {
       ? { sinks: { ...((file.sinks as object) ?? {}), jsonl: options.events } }
       : {}),
     ...(Object.keys(budgets).length ? { budgets } : {}),
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+    ...(options.network ? { network: true } : {}),
+    ...(options.allowEnv.length ? { env: options.allowEnv } : {}),
+    ...(options.expose.length ? { expose: options.expose.map((p) => path.resolve(p)) } : {}),
   } as EvolutionConfigInput;
 }
 
@@ -190,6 +204,15 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
     .option('--budget-wall-time <seconds>', 'pause the cycle after this much wall time')
     .option('--budget-evaluations <n>', 'pause the cycle after this many evaluations')
     .option('--budget-command-time <seconds>', 'pause after this much test/gate/metrics time')
+    .option('--sandbox <mode>', 'required | preferred (default) | off: how commands are isolated')
+    .option('--network', "let the candidate's commands use the network")
+    .option('--allow-env <name>', 'pass this variable to the commands; repeatable', collect, [])
+    .option(
+      '--expose <path>',
+      'show this host path read-only to the commands; repeatable',
+      collect,
+      [],
+    )
     .option('--config <file>', 'JSON file with any evolution setting (flags win)')
     .option('--wait', 'wait for the outcome, printing progress')
     .option('--json', 'print JSON (with --wait: the whole outcome)')
@@ -292,11 +315,12 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
     .command('pause')
     .description('pause before the next iteration')
     .argument('<workflowId>')
-    .action(async (workflowId: string) => {
-      process.exitCode = await operator(
-        globals(),
-        async (settings) => (await pauseEvolution(await clientFrom(settings), workflowId)).message,
-      );
+    .option('--by <name>', 'who pauses', process.env.USER)
+    .action(async (workflowId: string, options: { by?: string }) => {
+      process.exitCode = await operator(globals(), async (settings) => {
+        const input = OperatorCall.parse({ by: options.by });
+        return (await pauseEvolution(await clientFrom(settings), workflowId, input)).message;
+      });
     });
 
   evolve
@@ -305,11 +329,12 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
       'resume a paused cycle, or one that needs attention after you repaired the workspace',
     )
     .argument('<workflowId>')
-    .action(async (workflowId: string) => {
-      process.exitCode = await operator(
-        globals(),
-        async (settings) => (await resumeEvolution(await clientFrom(settings), workflowId)).message,
-      );
+    .option('--by <name>', 'who resumes', process.env.USER)
+    .action(async (workflowId: string, options: { by?: string }) => {
+      process.exitCode = await operator(globals(), async (settings) => {
+        const input = OperatorCall.parse({ by: options.by });
+        return (await resumeEvolution(await clientFrom(settings), workflowId, input)).message;
+      });
     });
 
   evolve

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MetricPolicy } from '../judge/policies';
+import { SandboxSettings } from '../sandbox';
 import { ModuleId } from '../versions';
 
 const Command = z.string().trim().min(1, 'a command cannot be empty');
@@ -118,6 +119,12 @@ export const EvolutionConfig = z.object({
     .default({ marginal: 50, pass: 75 }),
   sinks: EventSinks.default({}),
   budgets: Budgets.default({}),
+  /**
+   * Where the candidate's commands run (domain/sandbox.ts): `sandbox`
+   * (required | preferred | off), `network`, `env` (names passed through),
+   * `limits` (per command).
+   */
+  ...SandboxSettings.shape,
 });
 export type EvolutionConfig = z.infer<typeof EvolutionConfig>;
 export type EvolutionConfigInput = z.input<typeof EvolutionConfig>;

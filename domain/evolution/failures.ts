@@ -3,6 +3,7 @@
  * script can branch on it (the iteration record also keeps a sentence for
  * people). Each is the candidate's doing — none of them fails the cycle.
  */
+import type { LimitKind } from '../sandbox';
 import type { ScopeViolation } from './editScope';
 
 export const CANDIDATE_FAILURE_REASONS = [
@@ -21,6 +22,7 @@ export const CANDIDATE_FAILURE_REASONS = [
   'workspace_destroyed',
   'changed_during_evaluation',
   'processes_left',
+  'resource_limit',
   'regression',
   'critical_regression',
   'low_safety_score',
@@ -45,6 +47,8 @@ export interface CommandVerdict {
   leftProcesses: number;
   /** It could not even start (its cwd is gone: the candidate removed the workspace). */
   spawnError: string | null;
+  /** The sandbox limit it hit (and was ended for); absent in results recorded before the sandbox. */
+  limit?: LimitKind | null;
 }
 
 /** The failure a check command (test, gate) stands for, or null when it passed cleanly. */
@@ -56,6 +60,7 @@ export function commandFailure(
   if (verdict.spawnError)
     return { reason: 'workspace_destroyed', message: `${what}: ${verdict.spawnError}` };
   if (verdict.timedOut) return { reason: 'timeout', message: `${what} timed out` };
+  if (verdict.limit) return limitFailure(verdict.limit, what);
   if (!verdict.passed)
     return {
       reason: kind,
@@ -67,6 +72,11 @@ export function commandFailure(
       message: `${what} left ${verdict.leftProcesses} process(es) running`,
     };
   return null;
+}
+
+/** A command ended by the sandbox for exceeding one of its limits. */
+export function limitFailure(limit: LimitKind, what: string): CandidateFailure {
+  return { reason: 'resource_limit', message: `${what} exceeded the sandbox's ${limit} limit` };
 }
 
 /**

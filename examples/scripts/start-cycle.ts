@@ -26,6 +26,8 @@ async function main(): Promise<number> {
       test: { type: 'string' },
       metrics: { type: 'string' },
       iterations: { type: 'string', default: '1' },
+      // Host paths the sandboxed commands may read (a mutator's scripts under /tmp).
+      expose: { type: 'string', multiple: true, default: [] },
     },
   });
   if (!values.workspace || !values.test || !(values.patches ?? values.mutator)) {
@@ -45,6 +47,7 @@ async function main(): Promise<number> {
       : { kind: 'mutator', command: values.mutator! },
     evaluation: { test: values.test, metrics: values.metrics },
     iterations: Number(values.iterations),
+    expose: values.expose,
   });
   const handle = await startEvolution(client, settings.taskQueue, config);
   console.log(`started ${handle.workflowId}`);

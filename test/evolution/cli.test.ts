@@ -38,6 +38,11 @@ describe('ratchet evolve CLI', () => {
           workspace,
           '--mutator',
           mutator,
+          // The mutator's script lives beside the workspace, under the /tmp the sandbox replaces.
+          '--expose',
+          path.join(root, 'mutator.js'),
+          '--expose',
+          path.join(root, 'plan.json'),
           '--test',
           'node --test',
           '--metrics',

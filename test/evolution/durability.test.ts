@@ -15,7 +15,7 @@ import {
   writeFiles,
   writeMutator,
 } from '../support/evolutionFixture';
-import { readTree } from '../support/evolutionRun';
+import { readTree, sleepingIn } from '../support/evolutionRun';
 import { processesInDir } from '../../activities/infra/commands';
 import { startWorkerProcess } from '../support/workerProcess';
 
@@ -33,7 +33,10 @@ describe('evolution survives a killed worker', () => {
     mkdirSync(path.join(root, 'scripts'));
     writeFiles(workspace, BASE_FILES);
     const mutator = writeMutator(path.join(root, 'scripts'), plan);
-    const config = resolveEvolutionConfig(baseConfig(workspace, mutator, overrides));
+    // The mutator's scripts sit under /tmp, which the sandbox replaces with a private one.
+    const config = resolveEvolutionConfig(
+      baseConfig(workspace, mutator, { expose: [path.join(root, 'scripts')], ...overrides }),
+    );
     return {
       workspace,
       dataDir: path.join(root, 'data'),
@@ -50,7 +53,7 @@ describe('evolution survives a killed worker', () => {
       {
         evaluation: {
           // Only the candidate's evaluation (factor 0.8) leaves a marker and takes its time.
-          test: 'if grep -q 0.8 perf.json; then touch ../evaluating; sleep 6; fi; node --test',
+          test: 'if grep -q 0.8 perf.json; then sleep 6; fi; node --test',
           metrics: 'node measure.js',
           commandTimeoutSec: 60,
         },
@@ -63,9 +66,9 @@ describe('evolution survives a killed worker', () => {
       s.config,
       `evolve-kill-eval-${Date.now().toString(36)}`,
     );
-    // The marker, not the status query, says the evaluation is running: no race with a busy server.
+    // The sleeping command, not the status query, says the evaluation is running: no race with a busy server.
     await expect
-      .poll(() => existsSync(path.join(s.workspace, '..', 'evaluating')), {
+      .poll(() => sleepingIn(s.workspace), {
         timeout: 60_000,
         interval: 100,
       })
@@ -82,11 +85,11 @@ describe('evolution survives a killed worker', () => {
   }, 120_000);
 
   it('re-runs a candidate from its checkpoint after the worker is killed while the mutator runs', async () => {
-    // The mutator leaves a marker and half of its change, then takes its time: a blind retry
+    // The mutator leaves half of its change, then takes its time: a blind retry
     // would start from a touched tree; ratchet restores the checkpoint and runs it again.
     const s = await setup('kill-mutator', {
       1: {
-        before: 'touch ../mutating; echo half-done >> partial.txt; sleep 6',
+        before: 'echo half-done >> partial.txt; sleep 6',
         files: CHANGES.faster,
       },
     });
@@ -98,7 +101,7 @@ describe('evolution survives a killed worker', () => {
       `evolve-kill-mut-${Date.now().toString(36)}`,
     );
     await expect
-      .poll(() => existsSync(path.join(s.workspace, '..', 'mutating')), {
+      .poll(() => sleepingIn(s.workspace), {
         timeout: 60_000,
         interval: 100,
       })
@@ -166,7 +169,7 @@ describe('evolution survives a killed worker', () => {
     const s = await setup(
       'kill-rollback',
       { 1: { files: CHANGES.bug } },
-      { smokeCommand: 'touch ../verifying; sleep 6; node -e "require(\'./\')"' },
+      { smokeCommand: 'sleep 6; node -e "require(\'./\')"' },
     );
     let worker = await startWorkerProcess(s.taskQueue, s.dataDir);
     const handle = await startEvolution(
@@ -176,7 +179,7 @@ describe('evolution survives a killed worker', () => {
       `evolve-kill-rb-${Date.now().toString(36)}`,
     );
     await expect
-      .poll(() => existsSync(path.join(s.workspace, '..', 'verifying')), {
+      .poll(() => sleepingIn(s.workspace), {
         timeout: 60_000,
         interval: 100,
       })

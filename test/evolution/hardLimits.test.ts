@@ -68,7 +68,7 @@ describe('hard limits on candidates', () => {
             return (
               status.iteration === 3 &&
               status.step === 'evaluate' &&
-              (await processesInDir(workspace, true)).length > 0
+              (await processesInDir(workspace)).length > 0
             );
           },
           { timeout: 120_000, interval: 200 },

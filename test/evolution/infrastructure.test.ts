@@ -4,13 +4,13 @@
  * iteration does not fail the cycle: it parks in needs_attention with the
  * error, and goes on once an operator repairs the store and rolls back.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evolutionStatus, rollbackEvolution } from '../../client/evolution';
 import { createTestEnv, type TestEnv } from '../helpers';
 import { CHANGES } from '../support/evolutionFixture';
-import { readTree, runCycle } from '../support/evolutionRun';
+import { readTree, runCycle, sleepingIn } from '../support/evolutionRun';
 
 describe('infrastructure failures', () => {
   let env: TestEnv;
@@ -27,14 +27,14 @@ describe('infrastructure failures', () => {
       config: {
         evaluation: {
           // Only the candidate's evaluation (factor 0.8) leaves a marker and takes its time.
-          test: 'if grep -q 0.8 perf.json; then touch ../evaluating; sleep 3; fi; node --test',
+          test: 'if grep -q 0.8 perf.json; then sleep 3; fi; node --test',
           metrics: 'node measure.js',
           commandTimeoutSec: 60,
         },
       },
       during: async (handle, { workspace, dataDir }) => {
         await expect
-          .poll(() => existsSync(path.join(workspace, '..', 'evaluating')), {
+          .poll(() => sleepingIn(workspace), {
             timeout: 60_000,
             interval: 100,
           })

@@ -79,7 +79,8 @@ describe('evolution rollbacks and operators', () => {
         2: { files: CHANGES.addExport },
         3: { before: corruptManifest(dataDir, 'corrupt', 'v3'), files: CHANGES.bug },
       }),
-      config: { iterations: 3 },
+      // The mutator plays a failing disk here; sandboxed, it could not reach the store (as it should not).
+      config: { iterations: 3, sandbox: 'off' },
     });
     expect(result.iterations.map((i) => i.decision)).toEqual([
       'accepted',

@@ -97,6 +97,8 @@ describe('client scripts', () => {
       workspace,
       '--mutator',
       mutator,
+      '--expose',
+      path.dirname(workspace),
       '--test',
       'node --test',
       '--metrics',

@@ -95,6 +95,8 @@ export function baseConfig(
     evaluation: { test: 'node --test', metrics: 'node measure.js', commandTimeoutSec: 60 },
     iterations: 1,
     editScope: { forbidden: ['.git/**', 'test/**', 'measure.js'] },
+    // Tests keep the mutator's scripts beside the workspace, under the /tmp the sandbox replaces.
+    expose: [path.dirname(workspace)],
     ...overrides,
   };
 }

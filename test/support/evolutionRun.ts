@@ -1,7 +1,10 @@
 /** Running a real evolution cycle in a test: workspace, mutator, worker, and the world afterwards. */
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { processesInDir } from '../../activities/infra/commands';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkerOptions } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import type { EvolutionConfigInput } from '../../domain/evolution/config';
 import type { CycleResult } from '../../domain/evolution/results';
@@ -46,7 +49,13 @@ export interface CycleSetup {
   /** The mutator's script: a change per iteration (may use the run's paths). */
   plan:
     | Record<number, ScriptedChange>
-    | ((paths: { workspace: string; dataDir: string }) => Record<number, ScriptedChange>);
+    | ((paths: {
+        workspace: string;
+        dataDir: string;
+        workflowId: string;
+      }) => Record<number, ScriptedChange>);
+  /** Options for the test's worker (e.g. an activity interceptor that records results). */
+  worker?: Partial<WorkerOptions>;
   config?: Partial<EvolutionConfigInput>;
   /** Runs while the cycle runs (operator actions). */
   during?: (
@@ -65,18 +74,18 @@ export async function runCycle(setup: CycleSetup): Promise<CycleRun> {
   mkdirSync(scripts);
   writeFiles(workspace, BASE_FILES);
   const before = readTree(workspace);
-  const plan = typeof setup.plan === 'function' ? setup.plan({ workspace, dataDir }) : setup.plan;
+  const workflowId = `evolve-test-${setup.name}-${Date.now().toString(36)}`;
+  const plan =
+    typeof setup.plan === 'function' ? setup.plan({ workspace, dataDir, workflowId }) : setup.plan;
   const mutator = writeMutator(scripts, plan);
   const taskQueue = taskQueueFor(setup.name);
-  const worker = await env.createWorker(taskQueue, { dataDir });
-  const config = resolveEvolutionConfig(baseConfig(workspace, mutator, setup.config));
+  const worker = await env.createWorker(taskQueue, { dataDir }, setup.worker);
+  // The mutator's scripts sit under /tmp, which the sandbox replaces with a private one.
+  const config = resolveEvolutionConfig(
+    baseConfig(workspace, mutator, { expose: [scripts], ...setup.config }),
+  );
   const result = await worker.runUntil(async () => {
-    const handle = await startEvolution(
-      env.client,
-      taskQueue,
-      config,
-      `evolve-test-${setup.name}-${Date.now().toString(36)}`,
-    );
+    const handle = await startEvolution(env.client, taskQueue, config, workflowId);
     if (setup.during) await setup.during(handle, { workspace, dataDir });
     const result = await handle.result();
     if (process.env.RATCHET_RECORD_HISTORIES) await recordHistories(env, handle.workflowId, result);
@@ -103,6 +112,18 @@ async function recordHistories(env: TestEnv, workflowId: string, result: CycleRe
     const file = path.join(HISTORIES_DIR, `${id}.history.bin`);
     writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
   }
+}
+
+/**
+ * A `sleep` runs in the workspace: how a test knows a slow step of the cycle
+ * is under way (a sandboxed command cannot leave a marker outside the workspace).
+ */
+export async function sleepingIn(workspace: string): Promise<boolean> {
+  for (const pid of await processesInDir(workspace)) {
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (path.basename(argv[0] ?? '') === 'sleep') return true;
+  }
+  return false;
 }
 
 export function eventTypes(result: CycleResult): string[] {

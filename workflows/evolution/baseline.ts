@@ -14,6 +14,7 @@ import {
   type CycleRun,
 } from './cycleState';
 import { versionMetrics } from './metrics';
+import { sandboxOf } from '../../domain/sandbox';
 
 /** Measures the active version's metrics (after a rollback or a repair); null when it cannot. */
 export async function measureBaseline(run: CycleRun): Promise<string | null> {
@@ -23,6 +24,7 @@ export async function measureBaseline(run: CycleRun): Promise<string | null> {
     workspace: config.workspace,
     command: config.evaluation.metrics,
     timeoutSec: config.evaluation.commandTimeoutSec,
+    sandbox: sandboxOf(config),
   });
   run.baselineMetrics = measured.ok ? measured.metrics : null;
   return measured.ok ? null : measured.failure.message;
@@ -56,6 +58,7 @@ export async function setupBaseline(run: CycleRun): Promise<boolean> {
     workspace: config.workspace,
     command: config.evaluation.test,
     timeoutSec: config.evaluation.commandTimeoutSec,
+    sandbox: sandboxOf(config),
   });
   let failure = tests.passed ? null : `fails its tests: ${tests.outputTail.slice(-300)}`;
   if (!failure) {

@@ -13,6 +13,7 @@ import {
   type MetricValues,
 } from '../../domain/evolution/failures';
 import type { VersionRecord } from '../../domain/versions';
+import { sandboxOf } from '../../domain/sandbox';
 import { candidates, commands, patches, store } from './activities';
 
 /** Attempts at applying a candidate when the worker running it is lost (not when it fails). */
@@ -53,6 +54,7 @@ export async function applyCandidate(
         timeoutSec: config.evaluation.commandTimeoutSec,
         scope: config.editScope,
         iteration: index,
+        sandbox: sandboxOf(config),
       });
     } catch (err) {
       if (!workerLost(err) || attempt >= CANDIDATE_ATTEMPTS) throw err;
@@ -79,7 +81,11 @@ export interface Measured {
 /** Tests, then gates, then metrics; the first failure stops the evaluation. */
 export async function evaluateCandidate(config: EvolutionConfig): Promise<Measured> {
   const run = commands(config.evaluation.commandTimeoutSec);
-  const args = { workspace: config.workspace, timeoutSec: config.evaluation.commandTimeoutSec };
+  const args = {
+    workspace: config.workspace,
+    timeoutSec: config.evaluation.commandTimeoutSec,
+    sandbox: sandboxOf(config),
+  };
   const out: Measured = {
     testsPassed: false,
     failedGates: [],

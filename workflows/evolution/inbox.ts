@@ -6,7 +6,12 @@
  */
 import { setHandler } from '@temporalio/workflow';
 import { unsafeTargetReason } from '../../domain/lineage';
-import { ApproveInput, RejectInput, RollbackRequest } from '../../domain/evolution/operator';
+import {
+  ApproveInput,
+  OperatorCall,
+  RejectInput,
+  RollbackRequest,
+} from '../../domain/evolution/operator';
 import { emit, statusOf, type CycleRun } from './cycleState';
 import {
   approveUpdate,
@@ -55,7 +60,12 @@ export function installInbox(run: CycleRun): void {
     approveUpdate,
     (req) => {
       run.inbox.humanDecision = { approve: true, by: req.by, note: req.note };
-      emit(run, 'OPERATOR_ACTION', { action: 'approve', by: req.by, note: req.note ?? null });
+      emit(run, 'OPERATOR_ACTION', {
+        action: 'approve',
+        by: req.by,
+        identity: req.identity ?? null,
+        note: req.note ?? null,
+      });
       return ack(`approved ${run.pending?.version} by ${req.by}`);
     },
     { validator: (req) => (ApproveInput.parse(req), requirePending(run)) },
@@ -64,7 +74,12 @@ export function installInbox(run: CycleRun): void {
     rejectUpdate,
     (req) => {
       run.inbox.humanDecision = { approve: false, by: req.by, note: req.reason };
-      emit(run, 'OPERATOR_ACTION', { action: 'reject', by: req.by, reason: req.reason });
+      emit(run, 'OPERATOR_ACTION', {
+        action: 'reject',
+        by: req.by,
+        identity: req.identity ?? null,
+        reason: req.reason,
+      });
       return ack(`rejected ${run.pending?.version} by ${req.by}`);
     },
     { validator: (req) => (RejectInput.parse(req), requirePending(run)) },
@@ -81,13 +96,18 @@ export function installInbox(run: CycleRun): void {
   );
   setHandler(
     pauseUpdate,
-    () => {
+    (req) => {
       run.inbox.paused = true;
-      emit(run, 'OPERATOR_ACTION', { action: 'pause' });
+      emit(run, 'OPERATOR_ACTION', {
+        action: 'pause',
+        by: req?.by ?? null,
+        identity: req?.identity ?? null,
+      });
       return ack('the cycle pauses before its next iteration');
     },
     {
-      validator: () => {
+      validator: (req) => {
+        OperatorCall.optional().parse(req);
         if (run.inbox.paused) throw new Error('already paused');
         refuseWhenFinished(run);
       },
@@ -95,14 +115,20 @@ export function installInbox(run: CycleRun): void {
   );
   setHandler(
     resumeUpdate,
-    () => {
-      emit(run, 'OPERATOR_ACTION', { action: 'resume', from: run.state });
+    (req) => {
+      emit(run, 'OPERATOR_ACTION', {
+        action: 'resume',
+        from: run.state,
+        by: req?.by ?? null,
+        identity: req?.identity ?? null,
+      });
       if (run.state === 'needs_attention') run.inbox.resumeRequested = true;
       run.inbox.paused = false;
       return ack('resumed');
     },
     {
-      validator: () => {
+      validator: (req) => {
+        OperatorCall.optional().parse(req);
         if (!run.inbox.paused && run.state !== 'needs_attention')
           throw new Error(`nothing to resume: the cycle is ${run.state}`);
       },

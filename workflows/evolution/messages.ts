@@ -3,6 +3,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   ApproveInput,
   CycleState,
+  OperatorCall,
   RejectInput,
   RollbackRequest,
 } from '../../domain/evolution/operator';
@@ -21,8 +22,8 @@ export const rejectUpdate = defineUpdate<OperatorAck, [RejectInput]>('reject');
 export const requestRollbackUpdate = defineUpdate<OperatorAck, [RollbackRequest]>(
   'requestRollback',
 );
-export const pauseUpdate = defineUpdate<OperatorAck, []>('pause');
-export const resumeUpdate = defineUpdate<OperatorAck, []>('resume');
+export const pauseUpdate = defineUpdate<OperatorAck, [OperatorCall | undefined]>('pause');
+export const resumeUpdate = defineUpdate<OperatorAck, [OperatorCall | undefined]>('resume');
 
 export const statusQuery = defineQuery<CycleStatus>('status');
 export const lineageQuery = defineQuery<VersionRecord[]>('lineage');

@@ -16,6 +16,7 @@ import { commands, patches, store } from './activities';
 import type { StepContext } from './context';
 import { boundedLabel, revertReasonOf } from '../../domain/metrics';
 import { versionMetrics } from './metrics';
+import { sandboxOf } from '../../domain/sandbox';
 
 export interface RollbackOutcome {
   ok: boolean;
@@ -57,6 +58,7 @@ async function restoreAndVerify(ctx: StepContext, target: VersionRecord): Promis
       workspace: config.workspace,
       command: config.smokeCommand,
       timeoutSec: config.evaluation.commandTimeoutSec,
+      sandbox: sandboxOf(config),
     });
     if (!smoke.passed)
       problems.push(
