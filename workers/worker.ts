@@ -38,6 +38,9 @@ export interface RatchetWorkerOptions {
 }
 
 export async function createRatchetWorker(options: RatchetWorkerOptions): Promise<Worker> {
+  // Interceptors given in overrides are added to ratchet's own, never replace them
+  // (fault injection must survive a test's extra activity interceptor).
+  const { interceptors: extra, ...overrides } = options.overrides ?? {};
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -50,10 +53,15 @@ export async function createRatchetWorker(options: RatchetWorkerOptions): Promis
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH }),
     interceptors: {
-      activity: [faultInterceptor],
+      ...extra,
+      activity: [faultInterceptor, ...(extra?.activity ?? [])],
       // A pre-built bundle carries its interceptor modules already.
-      ...(options.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+      ...(options.workflowBundle
+        ? {}
+        : {
+            workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES, ...(extra?.workflowModules ?? [])],
+          }),
     },
-    ...options.overrides,
+    ...overrides,
   });
 }

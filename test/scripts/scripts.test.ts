@@ -200,7 +200,7 @@ describe('client scripts', () => {
     const [agent] = await listAgents(dataDir);
     expect(created.stdout).toContain(`created ${agent!.id}`);
     await deleteAgent(env.client, taskQueue, agent!.id);
-    expect(leftovers(dataDir, agent!.id, null, agent!.pid ?? null)).toEqual([]);
+    expect(await leftovers(dataDir, agent!.id, null, agent!.pid ?? null)).toEqual([]);
   });
 
   it('saga-workflow runs your own workflow on the saga engine, booking or undoing', async () => {
