@@ -10,17 +10,7 @@
  */
 import { judge, type MetricPolicyInput } from '../domain/judge';
 import { SAMPLES_PER_RUN, sameWindow, storedBaseline, type Outcome } from './judgeNoise';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../domain/judge/random';
 
 function sampler(seed: number) {
   const rand = mulberry32(seed);

@@ -11,18 +11,7 @@ import { createAgent, deleteAgent } from '../../client/operations';
 import { stepFault } from '../../domain/faults';
 import { AGENT_STEPS, type OperationOutcome } from '../../domain/operations';
 import { leftoversOf } from './world';
-
-/** mulberry32: a seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../domain/judge/random';
 
 export interface LoadOptions {
   client: Client;

@@ -14,17 +14,7 @@ import {
   sequentialLooks,
   type WindowRound,
 } from '../../domain/judge';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../domain/judge/random';
 
 /** Null counts of U by enumerating every choice of m positions out of m + n. */
 function bruteForceUCounts(m: number, n: number): number[] {
