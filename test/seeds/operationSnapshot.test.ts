@@ -5,7 +5,7 @@
  * allowed roots, through a symlink or for a root path.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDriftActivities } from '../../activities/agents/drift';
@@ -155,7 +155,12 @@ describe('temporary-file cleanup refuses what is not its to remove', () => {
   });
 
   it('refuses roots, relative or ".." paths, paths outside the roots, and symlink escapes', async () => {
-    const outside = mkdtempSync(path.join(process.cwd(), '.tmp-outside-'));
+    // Somewhere outside every allowed root (the system temp dir among them: a
+    // clone of this repository may itself live under /tmp).
+    const outsideRoot = ['/var/tmp', homedir()].find(
+      (d) => existsSync(d) && !path.relative(tmpdir(), d).match(/^$|^[^.]/),
+    );
+    const outside = mkdtempSync(path.join(outsideRoot ?? homedir(), '.ratchet-outside-'));
     try {
       const victim = path.join(outside, 'keep.txt');
       writeFileSync(victim, 'keep');
