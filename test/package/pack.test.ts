@@ -92,7 +92,8 @@ describe('the packed package, installed into a fresh project', () => {
     const workspace = path.join(env.tempDir('ratchet-ws-'), 'lib');
     mkdirSync(workspace);
     writeFiles(workspace, BASE_FILES);
-    const mutator = writeMutator(env.tempDir('ratchet-mut-'), {
+    // Beside the workspace: the sandbox shows candidates' commands that folder, not all of /tmp.
+    const mutator = writeMutator(path.dirname(workspace), {
       1: { files: CHANGES.renameExport },
     });
     const configFile = path.join(env.tempDir('ratchet-cfg-'), 'cycle.json');
