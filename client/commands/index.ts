@@ -84,7 +84,7 @@ export const COMMAND_GROUPS: CommandGroup[] = [
     verbs: [
       verb(
         'doctor',
-        'check the CLI binary, server, namespace, search attributes, worker and Web UI',
+        'check the CLI binary, server, namespace, search attributes, worker, Web UI and the sandbox',
         'doctor [options]',
       ),
     ],
