@@ -9,29 +9,25 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { OperationSnapshot, OperationType, PathState } from '../../domain/operationSnapshot';
+import { agentPaths } from './agentSteps';
 import { isRepository } from './git';
+import { sessionPaths } from './sessionSteps';
 import { gitIn as git } from '../infra/git';
 import { isAlive } from '../infra/processes';
 import { Registry, snapshotOf } from './registry';
 
 /**
- * Where the agent and session steps put things (activities/agents/agentSteps.ts
- * and sessionSteps.ts): the snapshot must look exactly there. The operation
+ * What a snapshot looks at: the paths the agent and session steps themselves
+ * use (agentPaths, sessionPaths), so the two cannot drift apart. The operation
  * tests create real agents and prove a leftover at each path is reported.
  */
 export function operationLayout(dataDir: string, type: OperationType, id: string) {
-  if (type.startsWith('agent.'))
-    return {
-      files: [path.join(dataDir, 'agents', id), path.join(dataDir, 'worktrees', id)],
-      branch: `ratchet/agent-${id}`,
-    };
-  return {
-    files: [
-      path.join(dataDir, 'sessions', `.session_${id}`),
-      path.join(dataDir, 'session-watchers', `${id}.pid`),
-    ],
-    branch: `ratchet/session-${id}`,
-  };
+  if (type.startsWith('agent.')) {
+    const p = agentPaths(dataDir, id);
+    return { files: [p.dir, p.worktree], branch: p.branch };
+  }
+  const p = sessionPaths(dataDir, id);
+  return { files: [p.dir, p.watcherPidFile], branch: p.branch };
 }
 
 async function pathState(p: string): Promise<PathState> {
