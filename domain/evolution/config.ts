@@ -3,9 +3,11 @@
  * the edge (CLI, client, workflow start) and passed inward typed.
  */
 import { z } from 'zod';
-import { MetricPolicy } from '../judge/policies';
+import { AnyMetricPolicy } from '../judge/policies';
 import { SandboxSettings } from '../sandbox';
 import { ModuleId } from '../versions';
+import { EventTypePattern } from './eventFilter';
+import { refuseUnwiredSwitches, SeedSwitches } from './switches';
 
 const Command = z.string().trim().min(1, 'a command cannot be empty');
 
@@ -60,14 +62,19 @@ export const EvaluationConfig = z.object({
 });
 export type EvaluationConfig = z.infer<typeof EvaluationConfig>;
 
-/** The judge's own policy schema, so a config can set every field it knows (e.g. `mode: absolute`). */
-export const MetricPolicyInput = MetricPolicy;
+/**
+ * The judge's own policy schema, so a config can set every field it knows (e.g. `mode: absolute`),
+ * or the seeds' `{ threshold, direction: increase|decrease }`, converted to it.
+ */
+export const MetricPolicyInput = AnyMetricPolicy;
 
 export const EventSinks = z.object({
   /** Append every event as one JSON line. */
   jsonl: z.string().min(1).optional(),
   /** POST every event as JSON, with retries. */
   webhook: z.string().url().optional(),
+  /** Only these event types reach the sinks (globs: `ROLLBACK_*`); the durable log keeps all. */
+  types: z.array(EventTypePattern).min(1).optional(),
 });
 export type EventSinks = z.infer<typeof EventSinks>;
 
@@ -84,7 +91,7 @@ export const Budgets = z.object({
 });
 export type Budgets = z.infer<typeof Budgets>;
 
-export const EvolutionConfig = z.object({
+const EvolutionConfigFields = z.object({
   moduleId: ModuleId,
   workspace: z.string().min(1),
   candidate: CandidateSource,
@@ -125,6 +132,9 @@ export const EvolutionConfig = z.object({
    * `limits` (per command).
    */
   ...SandboxSettings.shape,
+  ...SeedSwitches.shape,
 });
+/** The seeds' switches are checked together (domain/evolution/switches.ts): a value not honoured yet is refused. */
+export const EvolutionConfig = EvolutionConfigFields.superRefine(refuseUnwiredSwitches);
 export type EvolutionConfig = z.infer<typeof EvolutionConfig>;
 export type EvolutionConfigInput = z.input<typeof EvolutionConfig>;

@@ -13,15 +13,20 @@ export function judgeIteration(input: {
   baseline: Record<string, MetricValue>;
   candidate: Record<string, MetricValue>;
   history: ReadonlyArray<Record<string, number>>;
-  config: Pick<EvolutionConfig, 'policies' | 'alpha' | 'minEffect' | 'scoreThresholds'>;
+  config: Pick<EvolutionConfig, 'policies' | 'alpha' | 'minEffect' | 'scoreThresholds'> &
+    Partial<Pick<EvolutionConfig, 'enableStatisticalAnalysis' | 'enableAnomalyDetection'>>;
 }): IterationJudgement {
+  const { enableStatisticalAnalysis = true, enableAnomalyDetection = true } = input.config;
   const report = judge({
     baseline: input.baseline,
     candidate: input.candidate,
     policies: input.config.policies,
     alpha: input.config.alpha,
     minEffect: input.config.minEffect,
-    history: input.history,
+    // The seeds' switches: no test means every metric takes the threshold rule on medians;
+    // no anomaly detection means no history to warn against.
+    ...(enableStatisticalAnalysis ? {} : { minSamples: Number.MAX_SAFE_INTEGER }),
+    history: enableAnomalyDetection ? input.history : [],
     thresholds: input.config.scoreThresholds,
     testsPassed: true,
   });
