@@ -38,7 +38,7 @@ export const SeedSwitches = z.object({
 });
 export type SeedSwitches = z.infer<typeof SeedSwitches>;
 
-/** Why a switch's value cannot be honoured (yet); undefined when it can. */
+/** Every switch value that cannot be honoured (yet), with why; empty when all can. */
 export function unwiredSwitches(
   config: Partial<SeedSwitches> & { sinks?: { types?: readonly string[] } },
 ): Array<{ path: string[]; message: string }> {
