@@ -192,6 +192,7 @@ async function runIteration(input: IterationInput, ctx: StepContext): Promise<It
 
     ctx.step('judge');
     const judged = await windowJudgeStep(input, ctx, record, pre, candidate, metrics);
+    usage.commandMs += record.judge?.measureMs ?? 0; // the window's metrics runs count too
     if (judged.kind === 'failure')
       return await turnAway(judged.failure, 'rolled_back', candidate, metrics);
     const evalDecision = judged.decision;
