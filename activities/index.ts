@@ -7,6 +7,7 @@ import { createCheckpointActivities } from './checkpoints/activities';
 import { createEvolutionActivities } from './evolution';
 import { createHealthActivities } from './health';
 import { createJanitorActivities } from './janitor';
+import { createJudgeActivities } from './judge';
 import { createPipelineActivities } from './pipelines';
 
 export interface ActivityDeps {
@@ -22,6 +23,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createEvolutionActivities(deps),
   ...createPipelineActivities(),
   ...createJanitorActivities(deps),
+  ...createJudgeActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -91,6 +91,33 @@ export const Budgets = z.object({
 });
 export type Budgets = z.infer<typeof Budgets>;
 
+/**
+ * The same-window judge inside an iteration (README "How the judge measures
+ * inside a cycle"). `alpha` and `minEffect` stay top-level keys.
+ */
+export const JudgeConfig = z
+  .object({
+    /** Rounds (baseline + candidate runs of the metrics command) before the first judgement. @default 8 */
+    rounds: z.number().int().min(1).max(1000).default(8),
+    /** Sequential sampling: two more rounds at a time while inconclusive, up to this. @default 20 */
+    maxRounds: z.number().int().min(1).max(1000).default(20),
+    /** Confidence of the Hodges–Lehmann interval (Kayenta's 98 %). @default 0.98 */
+    confidence: z.number().gt(0.5).lt(1).default(0.98),
+    /**
+     * Run an A/A calibration on the active version when the cycle starts; its
+     * `suggestedMinEffect` (largest over the metrics) is the minimum effect
+     * unless `minEffect` is set. @default false
+     */
+    requireCalibration: z.boolean().default(false),
+    /** Rounds of that calibration. @default 8 */
+    calibrationRounds: z.number().int().min(2).max(1000).default(8),
+  })
+  .refine((j) => j.maxRounds >= j.rounds, {
+    message: 'maxRounds must not be below rounds',
+    path: ['maxRounds'],
+  });
+export type JudgeConfig = z.infer<typeof JudgeConfig>;
+
 const EvolutionConfigFields = z.object({
   moduleId: ModuleId,
   workspace: z.string().min(1),
@@ -124,6 +151,7 @@ const EvolutionConfigFields = z.object({
     .object({ marginal: z.number().min(0).max(100), pass: z.number().min(0).max(100) })
     .refine((t) => t.marginal <= t.pass, { message: 'marginal must not exceed pass' })
     .default({ marginal: 50, pass: 75 }),
+  judge: JudgeConfig.prefault({}),
   sinks: EventSinks.default({}),
   budgets: Budgets.default({}),
   /**
