@@ -40,7 +40,7 @@ export type SeedSwitches = z.infer<typeof SeedSwitches>;
 
 /** Every switch value that cannot be honoured (yet), with why; empty when all can. */
 export function unwiredSwitches(
-  config: Partial<SeedSwitches> & { sinks?: { types?: readonly string[] } },
+  config: Partial<SeedSwitches>,
 ): Array<{ path: string[]; message: string }> {
   const out: Array<{ path: string[]; message: string }> = [];
   const notYet = (key: string, value: unknown, what: string) =>
@@ -81,12 +81,6 @@ export function unwiredSwitches(
       config.rollbackTimeoutSec,
       "a rollback's activities use their own timeouts",
     );
-  if (config.sinks?.types !== undefined)
-    out.push({
-      path: ['sinks', 'types'],
-      message:
-        'sinks.types is not supported yet (sinks receive every event); filter with `ratchet evolve events --type` or subscribeEvolutionEvents',
-    });
   return out;
 }
 

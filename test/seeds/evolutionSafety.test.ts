@@ -26,16 +26,22 @@ describe('seeds 000/003: events, history, statistics over a real cycle', () => {
   let run: CycleRun;
   const subscribed: EvolutionEvent[] = [];
   const eventsCli: Array<Awaited<ReturnType<typeof runCli>>> = [];
+  let sinkFile: string;
   const cli = (...args: string[]) =>
     runCli(args, { TEMPORAL_ADDRESS: env.address, RATCHET_DATA_DIR: run.dataDir });
 
   beforeAll(async () => {
     env = await createTestEnv();
+    sinkFile = path.join(env.tempDir('ratchet-cyclesink-'), 'events.jsonl');
     run = await runCycle({
       env,
       name: 'seedsafety',
       plan: { 1: { files: CHANGES.faster }, 2: { files: CHANGES.bug } },
-      config: { iterations: 2, stableAfter: 0 },
+      config: {
+        iterations: 2,
+        stableAfter: 0,
+        sinks: { jsonl: sinkFile, types: ['ROLLBACK_COMPLETED', 'VERSION_*'] },
+      },
       during: async (handle, { dataDir }) => {
         const sub = subscribeEvolutionEvents(
           env.client,
@@ -107,6 +113,16 @@ describe('seeds 000/003: events, history, statistics over a real cycle', () => {
     expect(bad!.stderr).toMatch(/--type ROLBACK_\*: matches no event type/);
   });
 
+  it("the cycle's own sink with types got only those", () => {
+    const got = readFileSync(sinkFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as EvolutionEvent).type);
+    expect(got).toContain('ROLLBACK_COMPLETED');
+    expect(got).toContain('VERSION_ACCEPTED');
+    expect(got.every((t) => t === 'ROLLBACK_COMPLETED' || t.startsWith('VERSION_'))).toBe(true);
+  });
+
   it('a sink with types gets only those, and its cursor passes the rest', async () => {
     const file = path.join(env.tempDir('ratchet-sinktypes-'), 'rollbacks.jsonl');
     const logFile = eventLogFile(run.dataDir, run.result.moduleId, run.result.workflowId);
@@ -154,8 +170,11 @@ describe('seeds 000/003: events, history, statistics over a real cycle', () => {
       expect(bad.code, args.join(' ')).toBe(2);
     }
     expect((await cli('versions', 'show', '../etc', 'v1')).code).toBe(2);
-    // Only accepted versions with recorded values feed the judge's history (values need the wiring).
-    expect(await loadJudgeHistory(run.dataDir, { moduleId: run.result.moduleId })).toEqual([]);
+    // The iteration records the values it judged; only accepted versions feed the judge's history.
+    expect(Object.keys(history[0]!.metrics).sort()).toEqual(['execution_time', 'pass_rate']);
+    const judged = await loadJudgeHistory(run.dataDir, { moduleId: run.result.moduleId });
+    expect(judged).toHaveLength(1);
+    expect(Object.keys(judged[0]!).sort()).toEqual(['execution_time', 'pass_rate']);
   });
 
   it('`ratchet evolve stats` counts rollbacks, their success rate and the time to a verdict', async () => {

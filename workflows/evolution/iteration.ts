@@ -185,6 +185,9 @@ async function runIteration(input: IterationInput, ctx: StepContext): Promise<It
       testOutput: measured.outputTail,
       failedGates: measured.failedGates,
       metrics: measured.metrics ? Object.keys(measured.metrics) : [],
+      // The values too, so per-module metric history and `versions show` see what was judged.
+      version: candidate.version,
+      metricValues: measured.metrics ?? {},
       failure: failure?.reason ?? null,
     });
     if (failure) return await turnAway(failure, 'rolled_back', candidate, measured.metrics);
