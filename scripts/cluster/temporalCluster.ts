@@ -7,13 +7,13 @@
  * server mid-run.
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { stringify } from 'yaml';
 import { execaModule } from '../../activities/infra/execa';
 import { ensureSearchAttributes } from '../../client/admin';
-import { freePort } from '../../server/ports';
 import type { Postgres } from './postgres';
 import type { ServerBinaries } from './serverBuild';
 
@@ -72,6 +72,24 @@ interface Ports {
   workerMembership: number;
 }
 
+/** Free on loopback now, and below 32768: membership ports are stored in a smallint column. */
+async function freeLowPort(taken: Set<number>): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 10_000 + Math.floor(Math.random() * 22_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port below 32768 on 127.0.0.1');
+}
+
 async function allocatePorts(): Promise<Ports> {
   const names: (keyof Ports)[] = [
     'frontend',
@@ -86,12 +104,7 @@ async function allocatePorts(): Promise<Ports> {
   ];
   const ports = {} as Ports;
   const taken = new Set<number>();
-  for (const name of names) {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
-    taken.add(port);
-    ports[name] = port;
-  }
+  for (const name of names) ports[name] = await freeLowPort(taken);
   return ports;
 }
 
