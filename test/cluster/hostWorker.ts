@@ -63,7 +63,8 @@ export async function startHostWorker(
     process.execPath,
     [path.join(ROOT, 'bin', 'ratchet.js'), 'worker', '--host', host.id],
     {
-      cwd: host.root,
+      // Not the host's dir: the test proves nothing is left running in there.
+      cwd: ROOT,
       env: {
         ...process.env,
         RATCHET_FROM_SOURCE: '1',
