@@ -121,6 +121,14 @@ describe('ratchet on a real Temporal cluster (PostgreSQL) with two hosts', () =>
     await connection?.close().catch(() => undefined);
     await cluster?.stop();
     await pg?.stop();
+    // After a failure midway: agents' processes may still run under the hosts' dirs.
+    for (const pid of await processesInDir(scratch)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
     rmSync(scratch, { recursive: true, force: true });
     timings.push(['total', Date.now() - began]);
     const width = Math.max(...timings.map(([l]) => l.length));
@@ -211,6 +219,11 @@ describe('ratchet on a real Temporal cluster (PostgreSQL) with two hosts', () =>
     // A's work waited for A: its cycle is still running and nothing of A's ran on B (checked in full below).
     expect((await handleA.describe()).status.name).toBe('RUNNING');
     expect(Object.keys((await new Registry(A.dataDir).read()).agents)).toEqual([]);
+    const settled = await Promise.race([
+      agentsA.then(() => 'finished'),
+      Promise.resolve('waiting'),
+    ]);
+    expect(settled).toBe('waiting');
 
     workers.A = await timed('worker A restart', () => startHost('A'));
     timings.push(['host A down (kill → its worker polling again)', Date.now() - downSince]);
