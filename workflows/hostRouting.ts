@@ -59,12 +59,22 @@ class HostRouter implements WorkflowOutboundCallsInterceptor {
     return ownerFromMemo(workflowInfo().memo);
   }
 
-  async scheduleActivity(
+  // Not `async`: a run without an owner must get next()'s own promise back, with
+  // no extra microtask hops, or command order (and replay of its history) changes.
+  scheduleActivity(
     input: ActivityInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
   ): Promise<unknown> {
     const owner = this.owner();
     if (!owner || !isHostBound(input.activityType)) return next(input);
+    return this.routed(input, next, owner);
+  }
+
+  private async routed(
+    input: ActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
+    owner: HostOwner,
+  ): Promise<unknown> {
     const queue = hostQueue(workflowInfo().taskQueue, owner.id);
     const options = {
       ...input.options,
@@ -91,7 +101,7 @@ class HostRouter implements WorkflowOutboundCallsInterceptor {
     }
   }
 
-  async startChildWorkflowExecution(
+  startChildWorkflowExecution(
     input: StartChildWorkflowExecutionInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'startChildWorkflowExecution'>,
   ): ReturnType<WorkflowOutboundCallsInterceptor['startChildWorkflowExecution'] & {}> {
@@ -112,7 +122,7 @@ class HostRouter implements WorkflowOutboundCallsInterceptor {
     });
   }
 
-  async continueAsNew(
+  continueAsNew(
     input: ContinueAsNewInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'continueAsNew'>,
   ): Promise<never> {

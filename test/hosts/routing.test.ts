@@ -10,7 +10,9 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveEvolutionConfig, startEvolution } from '../../client/evolution';
 import { withOwner } from '../../client/hosts';
+import { runDoctor } from '../../client/commands/doctor';
 import { createAgent, deleteAgent } from '../../client/operations';
+import { Settings } from '../../config/settings';
 import { hostQueue, WAITING_FOR_HOST_MEMO_KEY } from '../../domain/hosts';
 import { HOST_KEY, HUMAN_NEEDED_KEY, STATE_KEY } from '../../domain/searchAttributes';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
@@ -59,6 +61,20 @@ describe('host routing with two workers', () => {
     await Promise.all(Object.values(workers).map((w) => w?.stop()));
     await env?.teardown();
   });
+
+  /** `ratchet doctor`'s host checks, as run on `host`. */
+  async function doctorAs(host: string) {
+    const settings = Settings.parse({
+      temporal: { address: env.address },
+      taskQueue,
+      dataDir: env.tempDir('ratchet-doctor-'),
+      hostId: host,
+    });
+    const checks = await runDoctor(settings);
+    return Object.fromEntries(
+      checks.filter((c) => c.name.startsWith('host')).map((c) => [c.name, c]),
+    );
+  }
 
   /** Every activity a run scheduled (and its children's, recursively), with the queue it went to. */
   async function activitiesOf(workflowId: string): Promise<ActivityRun[]> {
@@ -118,6 +134,21 @@ describe('host routing with two workers', () => {
       [],
     );
     expect(filesIn(data['host-b'])).toEqual([]);
+
+    // doctor sees each host's queue and its worker; a host with no worker fails its own check.
+    const onA = await doctorAs('host-a');
+    expect(onA['host-queue']).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining(`${pidA}@`),
+    });
+    expect(onA.hosts).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('host-a (this host)'),
+    });
+    expect((await doctorAs('host-c'))['host-queue']).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining(`no worker polls "${hostQueue(taskQueue, 'host-c')}"`),
+    });
   });
 
   it('runs a cycle, its iterations included, on its owner', async () => {
@@ -175,6 +206,13 @@ describe('host routing with two workers', () => {
       });
     expect(await startedBy(workflowId)).toEqual([]);
     expect(filesIn(data['host-b'])).toEqual([]);
+    // Seen from B, doctor names the host the run waits for.
+    await expect
+      .poll(async () => (await doctorAs('host-b')).hosts, { timeout: 30_000, interval: 500 })
+      .toMatchObject({
+        ok: false,
+        detail: expect.stringContaining('no worker for host-a (1 run(s) wait for it)'),
+      });
 
     const back = await startHost('host-a');
     const outcome = await pending;
