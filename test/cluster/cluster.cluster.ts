@@ -45,6 +45,7 @@ import { readTree, sleepingIn } from '../support/evolutionRun';
 import { leftovers, makeRepo, worktrees } from '../operations/support';
 import { readRuns, routingViolations } from './histories';
 import {
+  doctorOn,
   hostDirs,
   SHARED_QUEUE,
   startHostWorker,
@@ -61,6 +62,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
     timings.push([label, Date.now() - started]);
   }
 }
+const DOCTOR_CHECKS = ['server', 'namespace', 'search-attributes', 'worker', 'host-queue', 'hosts'];
 const say = (line: string) => process.stderr.write(`[cluster] ${line}\n`);
 
 describe('ratchet on a real Temporal cluster (PostgreSQL) with two hosts', () => {
@@ -182,6 +184,22 @@ describe('ratchet on a real Temporal cluster (PostgreSQL) with two hosts', () =>
       A: makeRepo(path.join(A.root, 'agents')),
       B: makeRepo(path.join(B.root, 'agents')),
     };
+
+    // Each host's health check, as its worker container runs it: its own queue has its worker.
+    const doctors = await timed('doctor on both hosts (CLI)', () =>
+      Promise.all([
+        doctorOn(cluster!.address, A, DOCTOR_CHECKS),
+        doctorOn(cluster!.address, B, DOCTOR_CHECKS),
+      ]),
+    );
+    for (const [h, report] of [
+      ['A', doctors[0]],
+      ['B', doctors[1]],
+    ] as const) {
+      expect(report.checks.map((c) => [c.name, c.ok])).toEqual(DOCTOR_CHECKS.map((c) => [c, true]));
+      const hostQueueCheck = report.checks.find((c) => c.name === 'host-queue')!;
+      expect(hostQueueCheck.detail).toContain(workers[h]!.identity);
+    }
 
     const phase1 = Date.now();
     const handleA = await startEvolution(on('A'), SHARED_QUEUE, cycleA.config);

@@ -10,6 +10,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { execaModule } from '../../activities/infra/execa';
 
 const ROOT = path.join(__dirname, '..', '..');
 export const SHARED_QUEUE = 'ratchet';
@@ -110,5 +111,41 @@ export async function startHostWorker(
       throw new Error(`worker of ${host.id} did not poll ${hostQueue} within ${timeoutMs} ms`);
     }
     await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: { name: string; ok: boolean; detail: string }[];
+}
+
+/** `ratchet doctor --json --only …` as host `host` runs it (the worker container's health check). */
+export async function doctorOn(
+  address: string,
+  host: HostDirs,
+  only: string[],
+): Promise<DoctorReport> {
+  const { execa } = await execaModule();
+  const result = await execa(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'ratchet.js'), 'doctor', '--json', '--only', only.join(',')],
+    {
+      cwd: ROOT,
+      reject: false,
+      env: {
+        RATCHET_FROM_SOURCE: '1',
+        TEMPORAL_ADDRESS: address,
+        RATCHET_TASK_QUEUE: SHARED_QUEUE,
+        RATCHET_DATA_DIR: host.dataDir,
+        RATCHET_HOST_ID: host.id,
+      },
+    },
+  );
+  try {
+    return JSON.parse(result.stdout) as DoctorReport;
+  } catch {
+    throw new Error(
+      `doctor printed no JSON (exit ${result.exitCode}): ${result.stdout}${result.stderr}`,
+    );
   }
 }
