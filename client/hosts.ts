@@ -7,7 +7,12 @@
  */
 import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
-import { HOST_MEMO_KEY, HostOwner, ownerFromMemo } from '../domain/hosts';
+import {
+  HOST_MEMO_KEY,
+  HostOwner,
+  ownerFromMemo,
+  WAITING_FOR_HOST_MEMO_KEY,
+} from '../domain/hosts';
 import { HOST_KEY } from '../domain/searchAttributes';
 
 type StartOptions = Parameters<NonNullable<WorkflowClientInterceptor['start']>>[0]['options'];
@@ -60,4 +65,41 @@ export function ownerOfDescription(description: {
   memo?: Record<string, unknown>;
 }): HostOwner | null {
   return ownerFromMemo(description.memo) ?? null;
+}
+
+export interface RunHost {
+  /** The host that owns the run; null for a run started without one. */
+  host: string | null;
+  /** Set while the run (or a running child, e.g. a cycle's iteration) waits for its host. */
+  waitingForHost: string | null;
+}
+
+/** Who owns a run, and whether it (or one of its running children) is parked waiting for that host. */
+export async function runHost(client: Client, workflowId: string): Promise<RunHost> {
+  const description = await client.workflow.getHandle(workflowId).describe();
+  const host = ownerOfDescription(description)?.id ?? null;
+  const waiting = (memo: Record<string, unknown> | undefined) => {
+    const text = memo?.[WAITING_FOR_HOST_MEMO_KEY];
+    return typeof text === 'string' ? text : null;
+  };
+  let waitingForHost = waiting(description.memo);
+  if (!waitingForHost && host && description.status.name === 'RUNNING') {
+    const children = client.workflow.list({
+      query: `ParentWorkflowId = ${JSON.stringify(workflowId)} AND ExecutionStatus = 'Running'`,
+      pageSize: 20,
+    });
+    for await (const child of children) {
+      waitingForHost = waiting(child.memo);
+      if (waitingForHost) break;
+    }
+  }
+  return { host, waitingForHost };
+}
+
+/** The lines status output adds: the owner, and what it waits for. */
+export function runHostLines({ host, waitingForHost }: RunHost): string[] {
+  return [
+    ...(host ? [`  host ${host}`] : []),
+    ...(waitingForHost ? [`  WAITING: ${waitingForHost}`] : []),
+  ];
 }

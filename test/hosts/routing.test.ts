@@ -24,6 +24,7 @@ import {
   writeFiles,
   writeMutator,
 } from '../support/evolutionFixture';
+import { ratchetCli } from '../support/cli';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
 const filesIn = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
@@ -206,6 +207,15 @@ describe('host routing with two workers', () => {
       });
     expect(await startedBy(workflowId)).toEqual([]);
     expect(filesIn(data['host-b'])).toEqual([]);
+    // `agent status` shows the owner and what the run waits for.
+    const status = await ratchetCli(['agent', 'status', workflowId, '--json'], {
+      TEMPORAL_ADDRESS: env.address,
+    });
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      host: 'host-a',
+      waitingForHost: expect.stringContaining('ratchet worker --host host-a'),
+    });
     // Seen from B, doctor names the host the run waits for.
     await expect
       .poll(async () => (await doctorAs('host-b')).hosts, { timeout: 30_000, interval: 500 })
@@ -231,5 +241,18 @@ describe('host routing with two workers', () => {
     await deleteAgent(ownedByA, taskQueue, agentId);
     expect(await leftovers(data['host-a'], agentId, repo, null)).toEqual([]);
     expect(filesIn(data['host-b'])).toEqual([]);
+  });
+
+  it('refuses a malformed --host before starting anything (exit 2, naming the flag)', async () => {
+    const repo = makeRepo(path.join(root, 'bad-host'));
+    for (const args of [
+      ['--host', 'a b', 'agent', 'create', '--name', 'nope', '--repo', repo],
+      ['worker', '--host', '../etc'],
+    ]) {
+      const res = await ratchetCli(args, { TEMPORAL_ADDRESS: env.address });
+      expect(res.code, res.stderr).toBe(2);
+      expect(res.stderr).toMatch(/--host "(a b|\.\.\/etc)": expected 1-63 letters/);
+    }
+    expect(filesIn(data['host-a']).filter((f) => f.includes('nope'))).toEqual([]);
   });
 });
