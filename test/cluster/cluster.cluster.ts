@@ -305,6 +305,13 @@ describe('ratchet on a real Temporal cluster (PostgreSQL) with two hosts', () =>
       ).toBeGreaterThan(10);
     }
     expect(runs.flatMap((r) => r.activities).filter((a) => a.identity === undefined)).toEqual([]);
+    // The owner is searchable on PostgreSQL's visibility store too (RatchetHost, children included).
+    for (const h of ['A', 'B'] as const) {
+      const owned = runs.filter((r) => r.owner === hosts[h].id).length;
+      await expect
+        .poll(async () => (await client.workflow.count(`RatchetHost = '${hosts[h].id}'`)).count)
+        .toBe(owned);
+    }
     const activityCount = runs.reduce((n, r) => n + r.activities.length, 0);
     say(
       `${runs.length} runs (${runs.filter((r) => r.owner === A.id).length} owned by A), ${activityCount} activities checked; ` +
