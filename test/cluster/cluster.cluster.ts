@@ -27,7 +27,12 @@ import { withOwner } from '../../client/hosts';
 import { stepFault } from '../../domain/faults';
 import { DEFAULT_HOST_WAIT_MS, hostQueue, isHostBound, ownerFromMemo } from '../../domain/hosts';
 import { isListening } from '../../server/ports';
-import { startPostgres, type Postgres } from '../../scripts/cluster/postgres';
+import {
+  findPostgresBin,
+  PostgresNotInstalled,
+  startPostgres,
+  type Postgres,
+} from '../../scripts/cluster/postgres';
 import { ensureServerBinaries } from '../../scripts/cluster/serverBuild';
 import {
   setupSchemas,
@@ -78,6 +83,10 @@ describe('ratchet on a real Temporal cluster (PostgreSQL) with two hosts', () =>
 
   beforeAll(async () => {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
+    // Before a build that may take half an hour: is PostgreSQL there at all?
+    if (!findPostgresBin()) {
+      throw new PostgresNotInstalled('PostgreSQL is not installed: run `npm run cluster:setup`');
+    }
     const binaries = await timed('server binaries (cache or Go build)', () =>
       ensureServerBinaries({
         cacheDir: process.env.RATCHET_CACHE_DIR ?? path.join(homedir(), '.cache', 'ratchet'),
