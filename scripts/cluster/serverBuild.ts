@@ -92,7 +92,7 @@ export async function ensureServerBinaries(options: {
   const started = Date.now();
   const seconds = () => Math.round((Date.now() - started) / 1000);
   progress(
-    `Building Temporal server + SQL tool ${TEMPORAL_SERVER_VERSION} with Go into ${dir} (first run only; ~10-30 min on 2 busy cores)…`,
+    `Building Temporal server + SQL tool ${TEMPORAL_SERVER_VERSION} with Go into ${dir} (first run only; 10-40 min on 2 busy cores)…`,
   );
   const niceable = isExecutable('/usr/bin/nice');
   const args = [
