@@ -18,6 +18,10 @@ function createRoot(): Command {
         '-c, --config <file>',
         'configuration file (default: ./ratchet.config.json, or RATCHET_CONFIG)',
       )
+      .option(
+        '--host <id>',
+        'the host that owns the runs this command starts (default: this machine, setting hostId)',
+      )
       .showHelpAfterError('(run with --help for usage)')
       .exitOverride()
       // Program options only before the verb, so `evolve start --config FILE` is the verb's own.

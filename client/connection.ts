@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import { hostOwnerOf } from '../config/hosts';
 import type { Settings } from '../config/settings';
+import { ownerInterceptor } from './hosts';
 
 function tlsOptions(settings: Settings) {
   const tls = settings.temporal.tls;
@@ -31,7 +33,12 @@ export function nativeConnectionOptions(settings: Settings): NativeConnectionOpt
   };
 }
 
+/** A client whose runs are owned by this host (or the one `hostId` names): see client/hosts.ts. */
 export async function connectClient(settings: Settings): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(settings));
-  return new Client({ connection, namespace: settings.temporal.namespace });
+  return new Client({
+    connection,
+    namespace: settings.temporal.namespace,
+    interceptors: { workflow: [ownerInterceptor(hostOwnerOf(settings))] },
+  });
 }

@@ -6,6 +6,7 @@
 import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { FAULT_HEADER, FaultPlan } from '../domain/faults';
+import { workflowInterceptorsOf } from './hosts';
 
 export function withFaults(client: Client, plan: FaultPlan | undefined): Client {
   if (!plan || plan.length === 0) return client;
@@ -19,6 +20,10 @@ export function withFaults(client: Client, plan: FaultPlan | undefined): Client 
     connection: client.connection,
     namespace: client.options.namespace,
     dataConverter: client.options.dataConverter,
-    interceptors: { workflow: [stamp] },
+    // Keeps the client's own interceptors (the owner host, client/hosts.ts).
+    interceptors: {
+      ...client.options.interceptors,
+      workflow: [...workflowInterceptorsOf(client), stamp],
+    },
   });
 }

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_HOST_WAIT_MS, HostId } from '../domain/hosts';
 import { dangerousPathReason } from '../domain/paths';
 import { namedIssues } from '../domain/strictKeys';
 
@@ -51,6 +52,18 @@ export const Settings = z
     uiUrl: z.string().url().optional(),
     /** host:port for the worker's Prometheus endpoint; unset = off. */
     metricsAddress: hostPort.optional(),
+    /**
+     * This machine's host id (issue 14): runs started here are owned by it,
+     * and its worker polls `<taskQueue>@<hostId>`. @default hostname + a hash
+     * of the data dir (config/hosts.ts), stable across restarts
+     */
+    hostId: HostId.optional(),
+    /** How long a host-bound activity waits for its host's worker before the run parks. @default 600 */
+    hostWaitSeconds: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(DEFAULT_HOST_WAIT_MS / 1000),
     log: z
       .object({
         level: LogLevel.default('info'),
@@ -81,6 +94,8 @@ const ENV_MAP: ReadonlyArray<[string, string[]]> = [
   ['RATCHET_METRICS_ADDRESS', ['metricsAddress']],
   ['RATCHET_LOG_LEVEL', ['log', 'level']],
   ['RATCHET_LOG_FORMAT', ['log', 'format']],
+  ['RATCHET_HOST_ID', ['hostId']],
+  ['RATCHET_HOST_WAIT_SECONDS', ['hostWaitSeconds']],
 ];
 
 export class ConfigError extends Error {

@@ -15,6 +15,7 @@ export const SEARCH_ATTRIBUTES = {
   RatchetActiveVersion: 'Keyword',
   RatchetHumanNeeded: 'Bool',
   RatchetCleanupCompleteness: 'Double',
+  RatchetHost: 'Keyword',
 } as const;
 
 export type RatchetSearchAttribute = keyof typeof SEARCH_ATTRIBUTES;
@@ -40,4 +41,8 @@ export const LIST_QUERIES = {
   incompleteCleanups: `RatchetCleanupCompleteness < 100`,
   compensatedAgentCreations: `RatchetOperation = 'agent.create' AND RatchetState = 'compensated'`,
   pipelinesWaitingForAnOperator: `RatchetOperation = 'pipeline' AND RatchetState = 'waiting_for_operator'`,
+  runsOwnedByAHost: `RatchetHost = 'build-1' AND ExecutionStatus = 'Running'`,
 } as const;
+
+/** The host that owns a run (domain/hosts.ts): its host-bound activities run only there. */
+export const HOST_KEY = defineSearchAttributeKey('RatchetHost', 'KEYWORD');

@@ -12,10 +12,18 @@ import { ensureSearchAttributes } from '../client/admin';
 import { connectionOptions, nativeConnectionOptions } from '../client/connection';
 import { startWorkerGauges } from './metrics';
 import { installRuntime } from './runtime';
-import { createRatchetWorker } from './worker';
+import { hostIdOf } from '../config/hosts';
+import { HostId } from '../domain/hosts';
+import { createHostedWorkers } from './hosted';
 
-export async function runWorker(): Promise<void> {
-  const settings = loadSettings();
+export interface RunWorkerOptions {
+  /** Serve this host (`ratchet worker --host ID`) instead of the configured or derived one. */
+  hostId?: string;
+}
+
+export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
+  const loaded = loadSettings();
+  const settings = options.hostId ? { ...loaded, hostId: HostId.parse(options.hostId) } : loaded;
   const logger = createLogger(settings, 'ratchet-worker');
   installRuntime(settings, logger);
   // A fresh cluster (docker compose) lacks ratchet's search attributes until someone adds them.
@@ -23,14 +31,21 @@ export async function runWorker(): Promise<void> {
   const added = await ensureSearchAttributes(admin, settings.temporal.namespace);
   if (added.length) logger.info({ added }, 'registered search attributes');
   const connection = await NativeConnection.connect(nativeConnectionOptions(settings));
-  const worker = await createRatchetWorker({
+  // Two queues: the shared one, and this host's own for the runs it owns (issue 14).
+  const worker = await createHostedWorkers({
     connection,
     namespace: settings.temporal.namespace,
     taskQueue: settings.taskQueue,
     activityDeps: { dataDir: settings.dataDir },
+    hostId: hostIdOf(settings),
   });
   logger.info(
-    { address: settings.temporal.address, taskQueue: settings.taskQueue },
+    {
+      address: settings.temporal.address,
+      taskQueue: settings.taskQueue,
+      hostId: worker.hostId,
+      hostQueue: worker.hostQueue,
+    },
     'worker polling',
   );
   const sandbox = describeSandbox(await detectSandbox());

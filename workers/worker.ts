@@ -16,6 +16,8 @@ export const WORKFLOW_INTERCEPTOR_MODULES = [
   path.join(__dirname, 'faults', `workflowInterceptors${path.extname(__filename)}`),
   // Activity summaries and result-derived metrics.
   path.join(__dirname, '..', 'workflows', `interceptors${path.extname(__filename)}`),
+  // Host routing: a run's host-bound activities go to its owner's queue (issue 14).
+  path.join(__dirname, '..', 'workflows', `hostRouting${path.extname(__filename)}`),
 ];
 
 export interface RatchetWorkerOptions {

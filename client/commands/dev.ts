@@ -16,7 +16,8 @@ import { startLocalTemporal } from '../../server/localTemporal';
 import { isListening } from '../../server/ports';
 import { startWorkerGauges } from '../../workers/metrics';
 import { installRuntime } from '../../workers/runtime';
-import { createRatchetWorker } from '../../workers/worker';
+import { hostIdOf } from '../../config/hosts';
+import { createHostedWorkers } from '../../workers/hosted';
 import { ensureSearchAttributes } from '../admin';
 import { ensureJanitorSchedule } from '../janitor';
 import { connectionOptions, nativeConnectionOptions } from '../connection';
@@ -82,16 +83,20 @@ export async function runDev(settings: Settings, options: DevOptions): Promise<n
     installRuntime(settings, logger);
     if (logFile) progress(`Worker logs: ${logFile} (warnings and errors here; --verbose for all)`);
     const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(settings));
-    const worker = await createRatchetWorker({
+    // This machine's host queue too: runs the CLI starts here are owned by it (issue 14).
+    const worker = await createHostedWorkers({
       connection: nativeConnection,
       namespace: settings.temporal.namespace,
       taskQueue: settings.taskQueue,
       activityDeps: { dataDir: settings.dataDir },
+      hostId: hostIdOf(settings),
     });
     if (await ensureJanitorSchedule(client, settings.taskQueue)) {
       progress('Created the ratchet-janitor schedule (ratchet gc every 5 minutes).');
     }
-    progress(`Worker polling task queue "${settings.taskQueue}". Ctrl-C to stop.`);
+    progress(
+      `Worker polling task queues "${settings.taskQueue}" and "${worker.hostQueue}" (host ${worker.hostId}). Ctrl-C to stop.`,
+    );
     const sandbox = describeSandbox(await detectSandbox());
     progress(
       sandbox.ok

@@ -11,7 +11,9 @@ import { findTemporalCli } from '../../server/temporalCli';
 import { missingSearchAttributes } from '../admin';
 import { connectionOptions } from '../connection';
 import { settingsFrom, type GlobalOptions } from '../context';
-import { ExitCode, printJson, println, table } from '../output';
+import { hostIdOf } from '../../config/hosts';
+import { hostsDetail, ownHostQueueDetail } from '../hostsDoctor';
+import { CliError, ExitCode, printJson, println, table } from '../output';
 
 export interface DoctorCheck {
   name: string;
@@ -26,6 +28,19 @@ async function attempt(name: string, fn: () => Promise<string>): Promise<DoctorC
     return { name, ok: false, detail: (err as Error).message.split('\n')[0] ?? String(err) };
   }
 }
+
+/** Every check's name, in the order they run (`--only` picks among them). */
+export const DOCTOR_CHECKS = [
+  'temporal-cli',
+  'server',
+  'namespace',
+  'search-attributes',
+  'worker',
+  'host-queue',
+  'hosts',
+  'web-ui',
+  'sandbox',
+];
 
 export async function runDoctor(settings: Settings): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
@@ -81,6 +96,17 @@ export async function runDoctor(settings: Settings): Promise<DoctorCheck[]> {
       }),
     ),
   );
+  // Host routing (issue 14): this host's own queue, and every host queue in sight.
+  checks.push(
+    await attempt('host-queue', () =>
+      needServer((c) => ownHostQueueDetail(c, ns, settings.taskQueue, hostIdOf(settings))),
+    ),
+  );
+  checks.push(
+    await attempt('hosts', () =>
+      needServer((c) => hostsDetail(c, ns, settings.taskQueue, hostIdOf(settings))),
+    ),
+  );
   checks.push(
     await attempt('web-ui', async () => {
       const url = uiBaseUrl(settings);
@@ -108,8 +134,22 @@ export function registerDoctor(program: Command, globals: () => GlobalOptions): 
       'check the CLI binary, server, namespace, search attributes, worker, Web UI and the sandbox',
     )
     .option('--json', 'print { ok, checks: [{ name, ok, detail }] }')
-    .action(async (options: { json?: boolean }) => {
-      const checks = await runDoctor(settingsFrom(globals()));
+    .option(
+      '--only <checks>',
+      'only these checks, comma-separated (e.g. worker,host-queue: a worker container health check)',
+    )
+    .action(async (options: { json?: boolean; only?: string }) => {
+      const only = options.only?.split(',').map((name) => name.trim());
+      const unknown = only?.filter((name) => !DOCTOR_CHECKS.includes(name)) ?? [];
+      if (unknown.length) {
+        throw new CliError(
+          `--only: unknown check ${unknown.join(', ')} (known: ${DOCTOR_CHECKS.join(', ')})`,
+          ExitCode.badInput,
+        );
+      }
+      const checks = (await runDoctor(settingsFrom(globals()))).filter(
+        (c) => !only || only.includes(c.name),
+      );
       const ok = checks.every((c) => c.ok);
       if (options.json) printJson({ ok, checks });
       else {

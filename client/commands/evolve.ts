@@ -1,6 +1,7 @@
 /**
  * `ratchet evolve start|list|status|approve|reject|rollback|pause|resume|events|stats`.
  */
+import { runHost, runHostLines } from '../hosts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -248,13 +249,17 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
     .option('--json', 'print JSON')
     .action(async (workflowId: string, options: { json?: boolean }) => {
       const settings = settingsFrom(globals());
-      const status = await evolutionStatus(await clientFrom(settings), workflowId);
-      if (options.json) printJson(status);
+      const client = await clientFrom(settings);
+      const status = await evolutionStatus(client, workflowId);
+      // Which host owns the cycle, and whether it waits for it (issue 14).
+      const host = await runHost(client, workflowId);
+      if (options.json) printJson({ ...status, ...host });
       else {
         println(`${status.workflowId}  ${status.moduleId}  ${status.state}`);
         println(
           `  iteration ${status.iteration}, step ${status.step}, active ${status.activeVersion ?? '-'}`,
         );
+        for (const line of runHostLines(host)) println(line);
         if (status.pendingApproval) {
           const p = status.pendingApproval;
           println(

@@ -138,7 +138,11 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   },
   {
     verbs: [
-      verb('worker', 'run a ratchet worker against the configured Temporal server (no dev server)'),
+      verb(
+        'worker',
+        'run a ratchet worker against the configured Temporal server (no dev server)',
+        'worker [options]',
+      ),
     ],
     load: () => (require('./worker') as typeof WorkerModule).registerWorker,
   },

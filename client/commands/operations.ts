@@ -13,6 +13,7 @@ import {
 } from '../../domain/operations';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 // Types only: create/delete require it when they run, so `list` never loads the Temporal client.
+import type * as Hosts from '../hosts';
 import type * as Operations from '../operations';
 import { listAgents, listSessions } from '../registry';
 import { CliError, ExitCode, printJson, println, progress, table } from '../output';
@@ -22,6 +23,7 @@ import path from 'node:path';
 import { unsafePathReason } from '../../activities/infra/paths';
 
 const operations = () => require('../operations') as typeof Operations;
+const hosts = () => require('../hosts') as typeof Hosts;
 
 interface CreateOptions {
   name: string;
@@ -222,13 +224,28 @@ function registerStatus(group: Command, globals: () => GlobalOptions, kind: stri
       if (!/^[A-Za-z0-9._:@-]{1,200}$/.test(workflowId))
         throw new CliError(`workflowId: not a workflow id: ${JSON.stringify(workflowId)}`);
       const client = await clientFrom(settings);
-      const live = await operations().operationLedger(client, workflowId);
+      const live = await operations()
+        .operationLedger(client, workflowId)
+        .catch((err: unknown) => {
+          // Before its first step (e.g. parked waiting for its host) the run has no ledger yet.
+          if ((err as Error).name === 'QueryNotRegisteredError') return 'starting' as const;
+          throw err;
+        });
       if (!live) throw new CliError(`no operation ${workflowId}`, ExitCode.failed);
-      if (options.json) printJson(live);
+      const host = await hosts().runHost(client, workflowId); // the owner host (issue 14)
+      if (live === 'starting') {
+        if (options.json) printJson({ workflowId, phase: 'starting', ...host });
+        else
+          for (const line of [`${workflowId} starting`, ...hosts().runHostLines(host)])
+            println(line);
+        return;
+      }
+      if (options.json) printJson({ ...live, ...host });
       else {
         println(
           `${live.operation} ${live.phase}${live.currentStep ? ` · step ${live.currentStep}` : ''}`,
         );
+        for (const line of hosts().runHostLines(host)) println(line);
         println(
           table(
             ['STEP', 'STATUS', 'MS'],

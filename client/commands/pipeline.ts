@@ -1,4 +1,5 @@
 /** `ratchet pipeline run|status|resume|retry|skip|abort` and `ratchet recovery plan|validate`. */
+import { runHost, runHostLines } from '../hosts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -172,9 +173,14 @@ export function registerPipeline(program: Command, globals: () => GlobalOptions)
     .argument('<workflowId>')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }) => {
-      const s = await pipelineStatus(await clientFrom(settingsFrom(globals())), id);
-      if (options.json) printJson(s);
-      else printStatus(s);
+      const client = await clientFrom(settingsFrom(globals()));
+      const s = await pipelineStatus(client, id);
+      const host = await runHost(client, id); // the owner host (issue 14)
+      if (options.json) printJson({ ...s, ...host });
+      else {
+        printStatus(s);
+        for (const line of runHostLines(host)) println(line);
+      }
     });
   const actions: Array<[string, OperatorAction, string]> = [
     ['retry', 'retry', 'run the parked step again (after you fixed the workspace)'],

@@ -1,9 +1,10 @@
 /**
  * A ratchet worker in its own process, so a test can SIGKILL it mid-run and
  * start another: RATCHET_TEST_ADDRESS, RATCHET_TEST_TASK_QUEUE,
- * RATCHET_TEST_DATA_DIR, RATCHET_TEST_BUNDLE.
+ * RATCHET_TEST_DATA_DIR, RATCHET_TEST_BUNDLE (and RATCHET_TEST_HOST_ID).
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createHostedWorkers } from '../../workers/hosted';
 import { createRatchetWorker } from '../../workers/worker';
 import { pauseInterceptorsFromEnv } from './evolutionPause';
 
@@ -15,14 +16,19 @@ async function main(): Promise<void> {
   };
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: ['SIGTERM'] });
   const connection = await NativeConnection.connect({ address: env('RATCHET_TEST_ADDRESS') });
-  const worker = await createRatchetWorker({
+  const options = {
     connection,
     namespace: 'default',
     taskQueue: env('RATCHET_TEST_TASK_QUEUE'),
     activityDeps: { dataDir: env('RATCHET_TEST_DATA_DIR') },
     workflowBundle: { codePath: env('RATCHET_TEST_BUNDLE') },
     overrides: { shutdownGraceTime: '1 second', interceptors: pauseInterceptorsFromEnv() },
-  });
+  };
+  // RATCHET_TEST_HOST_ID: one host of a cluster, polling its own queue too (issue 14).
+  const hostId = process.env.RATCHET_TEST_HOST_ID;
+  const worker = hostId
+    ? await createHostedWorkers({ ...options, hostId })
+    : await createRatchetWorker(options);
   process.stdout.write('worker-ready\n');
   await worker.run();
   await connection.close();
