@@ -20,7 +20,7 @@ import {
   runPoint,
   type PointResult,
 } from '../test/reliability/faultMatrix';
-import { startWorker } from '../test/reliability/worker';
+import { startWorker } from '../test/support/workerProcess';
 import { createAgent, deleteAgent } from '../client/operations';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../workers/worker';
 

@@ -1,11 +1,11 @@
 /**
  * A ratchet worker in its own process, so a test can SIGKILL it mid-run and
- * start another: RATCHET_TEST_ADDRESS, RATCHET_TEST_TASK_QUEUE,
- * RATCHET_TEST_DATA_DIR, RATCHET_TEST_BUNDLE.
+ * start another (test/support/workerProcess.ts starts it): RATCHET_TEST_ADDRESS,
+ * RATCHET_TEST_TASK_QUEUE, RATCHET_TEST_DATA_DIR, RATCHET_TEST_BUNDLE. Faults
+ * come with the runs, as fault-plan headers the worker's own interceptor reads.
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createRatchetWorker } from '../../workers/worker';
-import { pauseInterceptorsFromEnv } from './evolutionPause';
 
 async function main(): Promise<void> {
   const env = (name: string) => {
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     taskQueue: env('RATCHET_TEST_TASK_QUEUE'),
     activityDeps: { dataDir: env('RATCHET_TEST_DATA_DIR') },
     workflowBundle: { codePath: env('RATCHET_TEST_BUNDLE') },
-    overrides: { shutdownGraceTime: '1 second', interceptors: pauseInterceptorsFromEnv() },
+    overrides: { shutdownGraceTime: '1 second' },
   });
   process.stdout.write('worker-ready\n');
   await worker.run();
