@@ -122,11 +122,9 @@ export function outcomeProblems(got: CycleOutcome, want: CycleOutcome): string[]
     const [g, w] = [JSON.stringify(got[key]), JSON.stringify(want[key])];
     if (g !== w) out.push(`${key} ${g}, undisturbed ${w}`);
   }
-  if (JSON.stringify(got.tree) !== JSON.stringify(want.tree)) {
-    const files = new Set([...Object.keys(got.tree), ...Object.keys(want.tree)]);
-    const differ = [...files].filter((f) => got.tree[f] !== want.tree[f]);
-    out.push(`workspace differs in ${differ.join(', ')}`);
-  }
+  const files = new Set([...Object.keys(got.tree), ...Object.keys(want.tree)]);
+  const differ = [...files].filter((f) => got.tree[f] !== want.tree[f]);
+  if (differ.length) out.push(`workspace differs in ${differ.join(', ')}`);
   return out;
 }
 
