@@ -20,10 +20,10 @@ import {
   BASE_FILES,
   CHANGES,
   baseConfig,
+  readTree,
   writeFiles,
   writeMutator,
 } from '../support/evolutionFixture';
-import { readTree } from '../support/evolutionRun';
 import { startWorker, type WorkerProcess } from '../support/workerProcess';
 import type { PointResult } from './faultMatrix';
 
