@@ -6,7 +6,8 @@
  * run; the world is checked (an evolution cycle against an undisturbed cycle
  * of the same scenario, run first). Prints points × outcome, and the time a
  * lost step costs against an undisturbed run (the baseline, measured in the
- * same process). Set FAULTS_ONLY=agent|session|evolution to run a part.
+ * same process). Set FAULTS_ONLY=agent|session|evolution to run a part, and
+ * FAULTS_MATCH=text to run only the points whose name contains it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
     await w.stop();
 
     const only = process.env.FAULTS_ONLY;
+    const match = process.env.FAULTS_MATCH;
+    const wanted = (name: string) => !match || name.includes(match);
     const points = matrixPoints();
     const results: PointResult[] = [];
     const report = (r: PointResult) => {
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     };
     for (const [i, p] of points.entries()) {
       if (only && !p.operation.startsWith(only)) continue;
+      if (!wanted(`${p.operation} ${p.point}`)) continue;
       report(await runPoint(ctx, p, i));
     }
     if (!only || only === 'evolution') {
@@ -85,6 +89,7 @@ async function main(): Promise<void> {
       }
       const killedAt = results.length;
       for (const [i, p] of evolutionPoints().entries()) {
+        if (!wanted(`evolution.${p.scenario} ${p.point}`)) continue;
         report(await runEvolutionPoint(evo, p.scenario, p, 2000 + i));
       }
       const killed = results.slice(killedAt);

@@ -1,6 +1,7 @@
 /**
  * A slice of the evolution fault matrix (the whole of it is `npm run bench --
- * faults`): the worker SIGKILLs itself after a candidate's effect, and inside
+ * faults`): the worker SIGKILLs itself after the candidate's checkpoint is
+ * recorded (a retry must not record a second version), and inside
  * a rollback's restore; a new worker finishes the cycle, which ends exactly as
  * an undisturbed one — same decisions, each version once, the workspace at the
  * accepted or the restored tree, nothing left running.
@@ -10,7 +11,7 @@ import { createTestEnv, type TestEnv } from '../helpers';
 import { matrixTable } from './faultMatrix';
 import { evolutionPoints, runEvolutionPoint, type EvolutionMatrixContext } from './evolutionMatrix';
 
-const SLICE = ['accept after candidate', 'rollback inside restore (after)'];
+const SLICE = ["accept after candidate's checkpoint", 'rollback inside restore (after)'];
 
 describe('evolution fault matrix (slice)', () => {
   let env: TestEnv;
