@@ -2,7 +2,13 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  type Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { startLocalTemporal } from '../server/localTemporal';
 import { freePort } from '../server/ports';
 import { createRatchetWorker } from '../workers/worker';
@@ -18,6 +24,8 @@ export interface BenchTemporal {
 export async function withTemporal<T>(
   deps: Omit<ActivityDeps, 'taskQueue'>,
   fn: (t: BenchTemporal) => Promise<T>,
+  /** Extra worker options (e.g. a profiling interceptor). */
+  overrides?: Partial<WorkerOptions>,
 ): Promise<T> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const server = await startLocalTemporal({
@@ -35,6 +43,7 @@ export async function withTemporal<T>(
       namespace: 'default',
       taskQueue,
       activityDeps: deps,
+      overrides,
     });
     const client = new Client({ connection });
     return await worker.runUntil(fn({ client, worker, taskQueue }));

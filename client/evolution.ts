@@ -10,9 +10,11 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
+import { ZodError } from 'zod';
 import { EvolutionConfig, type EvolutionConfigInput } from '../domain/evolution/config';
 import { eventTypeFilter } from '../domain/evolution/eventFilter';
 import { withSeedKeys, type EvolutionEvent } from '../domain/evolution/events';
+import { unknownKeyIssues } from '../domain/strictKeys';
 import type {
   ApproveInput,
   CycleState,
@@ -38,12 +40,22 @@ const MODULE_KEY = defineSearchAttributeKey('RatchetModuleId', 'KEYWORD');
 const OPERATION_KEY = defineSearchAttributeKey('RatchetOperation', 'KEYWORD');
 const STATE_KEY = defineSearchAttributeKey('RatchetState', 'KEYWORD');
 
-/** Validates the config (throws ZodError with every problem) and makes paths absolute. */
+/**
+ * Validates the config (throws ZodError with every problem) and makes paths
+ * absolute. Unknown keys are problems too (a misspelt `smokeComand` must not
+ * run as if unset); which keys are known is read from the schema itself.
+ */
 export function resolveEvolutionConfig(
   input: EvolutionConfigInput,
   cwd = process.cwd(),
 ): EvolutionConfig {
-  const config = EvolutionConfig.parse(input);
+  const parsed = EvolutionConfig.safeParse(input);
+  const issues = [
+    ...unknownKeyIssues(EvolutionConfig, input),
+    ...(parsed.success ? [] : parsed.error.issues),
+  ];
+  if (issues.length || !parsed.success) throw new ZodError(issues);
+  const config = parsed.data;
   const abs = (p: string) => path.resolve(cwd, p);
   return {
     ...config,

@@ -25,6 +25,11 @@ export const Fault = z
     activity: z.string().min(1),
     mode: FaultMode,
     phase: z.enum(['before', 'after']).default('before'),
+    /**
+     * Only in runs of this workflow type (e.g. evolutionIteration), when the
+     * same activity also runs elsewhere in the operation (a cycle's baseline).
+     */
+    workflowType: z.string().min(1).optional(),
     /** kill only: the marker that makes the kill happen once. */
     onceFile: z.string().startsWith('/').optional(),
   })

@@ -100,3 +100,44 @@ export function namedIssues(schema: unknown, issue: z.core.$ZodIssue): NamedIssu
 export function issueLines(schema: unknown, error: z.ZodError): string[] {
   return error.issues.flatMap((i) => namedIssues(schema, i)).map((n) => `${n.field}: ${n.message}`);
 }
+
+/**
+ * Unknown keys anywhere in `input`, as zod `unrecognized_keys` issues, judged
+ * against the keys `schema` declares at each place (knownKeysAt). For schemas
+ * whose objects are not declared `.strict()` (e.g. one several modules add
+ * keys to): strictness follows the schema, so a key added to it is accepted
+ * with no second list to keep. Places where the schema has no object shape
+ * (a free-form record, a scalar) are not judged.
+ *
+ *   unknownKeyIssues(EvolutionConfig, { serve: {} }) // [{ code: 'unrecognized_keys', keys: ['serve'], path: [] }]
+ */
+export function unknownKeyIssues(schema: unknown, input: unknown): z.core.$ZodIssue[] {
+  const issues: z.core.$ZodIssue[] = [];
+  const walk = (value: unknown, at: PropertyKey[]) => {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, [...at, i]));
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const known = knownKeysAt(schema, at);
+    const keys = Object.keys(value);
+    if (known.length) {
+      const unknown = keys.filter((k) => !known.includes(k));
+      if (unknown.length) {
+        issues.push({
+          code: 'unrecognized_keys',
+          keys: unknown,
+          path: at,
+          message: `Unrecognized key(s): ${unknown.join(', ')}`,
+          input: value,
+        } as z.core.$ZodIssue);
+      }
+    }
+    for (const k of keys) {
+      if (!known.length || known.includes(k))
+        walk((value as Record<string, unknown>)[k], [...at, k]);
+    }
+  };
+  walk(input, []);
+  return issues;
+}

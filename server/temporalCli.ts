@@ -7,7 +7,6 @@
  * download (TestWorkflowEnvironment.createLocal) is the caller's last resort,
  * because it needs a website these machines cannot reach.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import {
   accessSync,
   constants,
@@ -18,6 +17,7 @@ import {
   rmSync,
 } from 'node:fs';
 import path from 'node:path';
+import { execaModule } from '../activities/infra/execa';
 
 /** The newest CLI tag whose go.mod has no `replace` directive, so `go install pkg@version` works. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -116,7 +116,10 @@ async function buildWithGo(
   const go =
     onPath('go', env) ??
     (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
-  if (!go || spawnSync(go, ['version'], { env }).status !== 0) {
+  const { execa } = await execaModule();
+  const goWorks =
+    go && (await execa(go, ['version'], { env, extendEnv: false, reject: false })).exitCode === 0;
+  if (!go || !goWorks) {
     throw new TemporalCliNotFound(notFoundMessage(cacheDir, 'no Go toolchain to build it with'));
   }
   const target = cachedCliPath(cacheDir);
@@ -133,33 +136,35 @@ async function buildWithGo(
   }, 20_000);
   ticker.unref();
   try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-        env: {
-          ...env,
-          GOBIN: staging,
-          GOFLAGS: [env.GOFLAGS, '-buildvcs=false'].filter(Boolean).join(' '),
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let tail = '';
-      let downloads = 0;
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (chunk: string) => {
-        tail = (tail + chunk).slice(-8000);
-        downloads += chunk.split('\n').filter((l) => l.startsWith('go: downloading')).length;
-      });
-      child.on('error', reject);
-      child.on('close', (code) => {
-        if (code === 0) resolve();
-        else reject(new TemporalCliNotFound(`go install failed (exit ${code}):\n${tail.trim()}`));
-      });
-      const progress = setInterval(() => {
-        if (downloads > 0) onProgress(`  …${downloads} Go modules downloaded`);
-      }, 20_000);
-      progress.unref();
-      child.on('close', () => clearInterval(progress));
+    let tail = '';
+    let downloads = 0;
+    const child = execa(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
+      env: {
+        ...env,
+        GOBIN: staging,
+        GOFLAGS: [env.GOFLAGS, '-buildvcs=false'].filter(Boolean).join(' '),
+      },
+      extendEnv: false,
+      stdin: 'ignore',
+      stdout: 'ignore',
+      buffer: false,
+      reject: false,
     });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      tail = (tail + chunk).slice(-8000);
+      downloads += chunk.split('\n').filter((l) => l.startsWith('go: downloading')).length;
+    });
+    const progress = setInterval(() => {
+      if (downloads > 0) onProgress(`  …${downloads} Go modules downloaded`);
+    }, 20_000);
+    progress.unref();
+    const result = await child.finally(() => clearInterval(progress));
+    if (result.exitCode !== 0) {
+      throw new TemporalCliNotFound(
+        `go install failed (${result.exitCode ?? result.signal ?? result.message}):\n${tail.trim()}`,
+      );
+    }
     const built = path.join(staging, 'temporal');
     if (!existsSync(built))
       throw new TemporalCliNotFound('go install finished but produced no binary');

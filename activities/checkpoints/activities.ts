@@ -53,11 +53,21 @@ async function heartbeating<T>(
   }
 }
 
+/** The activity call's identity (same across its retries), so a retry finds its own checkpoint. */
+function callOf(): { callKey?: string } {
+  try {
+    const { workflowExecution: run, activityId } = Context.current().info;
+    return run ? { callKey: `${run.workflowId}/${run.runId}/${activityId}` } : {};
+  } catch {
+    return {}; // called outside an activity (the CLI, tests calling the factory directly)
+  }
+}
+
 export const createCheckpointActivities = (deps: CheckpointActivityDeps) => {
   const store = new CheckpointStore(deps.dataDir);
   const activities = {
     createCheckpoint: (input) =>
-      heartbeating('createCheckpoint', (p) => createCheckpoint(store, input, p)),
+      heartbeating('createCheckpoint', (p) => createCheckpoint(store, input, p, callOf())),
     restoreCheckpoint: (input) =>
       heartbeating('restoreCheckpoint', (p) => restoreCheckpoint(store, input, p)),
     validateCheckpoint: (input) =>

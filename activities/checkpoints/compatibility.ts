@@ -4,7 +4,6 @@
  * module's `interfaceCommand` output if it has one, else the TypeScript entry
  * point's exports — and grade the difference (domain/interfaceDiff).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import {
 } from '../../domain/interfaceDiff';
 import { checkpointIdOf } from '../../domain/lineage';
 import { ModuleId, type CompatibilityReport } from '../../domain/versions';
+import { runCommand } from '../infra/commands';
 import { git, gitList } from './git';
 import { resolveWorkspace } from './safety';
 import { failure, type CheckpointStore, type ModuleConfig, type Progress } from './store';
@@ -45,33 +45,21 @@ async function materialize(
   return dir;
 }
 
-/** Runs the user's interface command (their shell command, so `sh -c`); null with a reason on failure. */
-function runInterfaceCommand(
+/**
+ * Runs the user's interface command (their shell command) through the command
+ * runner: own process group, killed whole at the timeout. Null items with a
+ * reason on failure.
+ */
+async function runInterfaceCommand(
   command: string,
   cwd: string,
 ): Promise<{ items: PublicInterface; reason: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', command], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 120_000,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) =>
-      resolve({ items: null, reason: `interface command failed: ${e.message}` }),
-    );
-    child.on('close', (code) => {
-      if (code === 0)
-        resolve({ items: interfaceFromLines(Buffer.concat(out).toString('utf8')), reason: '' });
-      else {
-        const msg = Buffer.concat(err).toString('utf8').trim().split('\n')[0] ?? '';
-        resolve({ items: null, reason: `interface command exited ${code} in ${cwd}: ${msg}` });
-      }
-    });
-  });
+  const r = await runCommand({ command, cwd, timeoutSec: 120 });
+  if (r.spawnError) return { items: null, reason: `interface command failed: ${r.spawnError}` };
+  if (r.exitCode === 0) return { items: interfaceFromLines(r.stdout), reason: '' };
+  const why = r.timedOut ? 'timed out' : `exited ${r.exitCode ?? r.signal}`;
+  const msg = r.stderrTail.trim().split('\n')[0] ?? '';
+  return { items: null, reason: `interface command ${why} in ${cwd}: ${msg}` };
 }
 
 async function interfaceOf(

@@ -136,10 +136,20 @@ async function bytesAdded(
   return total;
 }
 
+export interface CreateOptions {
+  /**
+   * Names the call (the activity's run and id): a retry of a call whose
+   * checkpoint was already recorded (its worker died before reporting) gets
+   * that checkpoint back instead of a second version.
+   */
+  callKey?: string;
+}
+
 export async function createCheckpoint(
   store: CheckpointStore,
   rawInput: CreateCheckpointInput,
   progress: Progress = () => undefined,
+  options: CreateOptions = {},
 ): Promise<CheckpointRecord> {
   const parsed = CreateCheckpointInputSchema.safeParse(rawInput);
   if (!parsed.success) {
@@ -158,6 +168,10 @@ export async function createCheckpoint(
         versions: [],
         compatibility: [],
       };
+      const earlier = options.callKey
+        ? state.versions.find((v) => v.metadata?.callKey === options.callKey)
+        : undefined;
+      if (earlier) return earlier;
       const active = state.versions.find((v) => v.status === 'active');
       const parentVersion =
         input.parentVersion === undefined ? (active?.version ?? null) : input.parentVersion;
@@ -236,7 +250,11 @@ export async function createCheckpoint(
         gitBranch: head.gitBranch,
         files: staged.files,
         bytesAdded: await bytesAdded(store, staged.tree, parentTree, commit),
-        metadata: { ...input.metadata, ...laneStep },
+        metadata: {
+          ...input.metadata,
+          ...laneStep,
+          ...(options.callKey ? { callKey: options.callKey } : {}),
+        },
         manifestDigest: digestOf(manifestText),
       };
       state.versions.push(record);

@@ -2,6 +2,7 @@
 export {
   git,
   gitList,
+  gitStream,
   gitText,
   GitError,
   scrubbedEnv,

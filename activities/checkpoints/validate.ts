@@ -5,11 +5,10 @@
  * trust loose objects' content, so the hashes are recomputed here from
  * `git cat-file --batch`.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { CheckpointValidation } from '../../domain/checkpointStore';
 import type { CheckpointRecord } from '../../domain/versions';
-import { gitText, scrubbedEnv } from './git';
+import { gitStream, gitText } from './git';
 import {
   digestOf,
   treeChecksum,
@@ -22,65 +21,56 @@ import {
  * Streams `git cat-file --batch` over `ids`, rehashing each object as
  * `<type> <size>\0<content>`. Returns problems (missing, corrupt, mismatched).
  */
-export function verifyObjects(
+export async function verifyObjects(
   gitDir: string,
   ids: readonly string[],
   progress: Progress = () => undefined,
 ): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const problems: string[] = [];
-    const child = spawn('git', ['cat-file', '--batch'], {
-      env: scrubbedEnv({ GIT_DIR: gitDir }),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let pending: Buffer = Buffer.alloc(0);
-    let current: { id: string; remaining: number; hash: ReturnType<typeof createHash> } | null =
-      null;
-    let done = 0;
-    const stderr: Buffer[] = [];
-    child.stderr.on('data', (b: Buffer) => stderr.push(b));
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      for (;;) {
-        if (current) {
-          const take = Math.min(current.remaining, pending.length);
-          current.hash.update(pending.subarray(0, take));
-          current.remaining -= take;
-          pending = pending.subarray(take);
-          // content is followed by one newline
-          if (current.remaining > 0 || pending.length < 1) return;
-          pending = pending.subarray(1);
-          const actual = current.hash.digest('hex');
-          if (actual !== current.id)
-            problems.push(`object ${current.id} is corrupt (hashes to ${actual})`);
-          current = null;
-          if (++done % 2000 === 0) progress(`verified ${done}/${ids.length} objects`);
-          continue;
-        }
-        const nl = pending.indexOf(10);
-        if (nl < 0) return;
-        const header = pending.subarray(0, nl).toString('utf8');
-        pending = pending.subarray(nl + 1);
-        const [id, type, size] = header.split(' ');
-        if (type === 'missing' || size === undefined) {
-          problems.push(`object ${id} is missing`);
-          continue;
-        }
-        const hash = createHash('sha1').update(`${type} ${size}\0`);
-        current = { id: id!, remaining: Number(size), hash };
+  const problems: string[] = [];
+  let pending: Buffer = Buffer.alloc(0);
+  let current: { id: string; remaining: number; hash: ReturnType<typeof createHash> } | null = null;
+  let done = 0;
+  const onStdout = (chunk: Buffer) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    for (;;) {
+      if (current) {
+        const take = Math.min(current.remaining, pending.length);
+        current.hash.update(pending.subarray(0, take));
+        current.remaining -= take;
+        pending = pending.subarray(take);
+        // content is followed by one newline
+        if (current.remaining > 0 || pending.length < 1) return;
+        pending = pending.subarray(1);
+        const actual = current.hash.digest('hex');
+        if (actual !== current.id)
+          problems.push(`object ${current.id} is corrupt (hashes to ${actual})`);
+        current = null;
+        if (++done % 2000 === 0) progress(`verified ${done}/${ids.length} objects`);
+        continue;
       }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        const msg = Buffer.concat(stderr).toString('utf8').trim().split('\n')[0];
-        problems.push(`objects unreadable: ${msg || `git cat-file exited ${code}`}`);
+      const nl = pending.indexOf(10);
+      if (nl < 0) return;
+      const header = pending.subarray(0, nl).toString('utf8');
+      pending = pending.subarray(nl + 1);
+      const [id, type, size] = header.split(' ');
+      if (type === 'missing' || size === undefined) {
+        problems.push(`object ${id} is missing`);
+        continue;
       }
-      resolve(problems);
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(ids.join('\n') + '\n');
+      const hash = createHash('sha1').update(`${type} ${size}\0`);
+      current = { id: id!, remaining: Number(size), hash };
+    }
+  };
+  const { code, stderr } = await gitStream(['cat-file', '--batch'], {
+    env: { GIT_DIR: gitDir },
+    input: ids.join('\n') + '\n',
+    onStdout,
   });
+  if (code !== 0) {
+    const msg = stderr.trim().split('\n')[0];
+    problems.push(`objects unreadable: ${msg || `git cat-file exited ${code}`}`);
+  }
+  return problems;
 }
 
 /** Every object id reachable from `commit`, or a problem when the walk itself fails. */

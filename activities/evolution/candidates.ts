@@ -4,20 +4,17 @@
  * way the paths it touches are checked against the module's edit scope
  * before anything is evaluated.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EditScope } from '../../domain/evolution/config';
 import { scopeViolations } from '../../domain/evolution/editScope';
 import { limitFailure, type CandidateResult } from '../../domain/evolution/failures';
 import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from '../../domain/sandbox';
 import { runCommand } from '../infra/commands';
-
-const execFileAsync = promisify(execFile);
+import { git, GitError } from '../infra/git';
 
 export type { CandidateResult };
 
@@ -36,8 +33,8 @@ function requireDir(dir: string, what: string): void {
 }
 
 /** git must not discover a repository above the workspace and apply paths relative to it. */
-function gitEnv(workspace: string): NodeJS.ProcessEnv {
-  return { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(workspace) };
+function gitEnv(workspace: string): Record<string, string> {
+  return { GIT_CEILING_DIRECTORIES: path.dirname(workspace) };
 }
 
 export async function listPatches(dir: string): Promise<string[]> {
@@ -50,11 +47,11 @@ export async function listPatches(dir: string): Promise<string[]> {
 
 /** Paths a patch touches (both sides of renames), read with `git apply --numstat -z`. */
 async function patchPaths(workspace: string, patchFile: string): Promise<string[]> {
-  const { stdout } = await execFileAsync('git', ['apply', '--numstat', '-z', patchFile], {
+  const { stdout } = await git(['apply', '--numstat', '-z', patchFile], {
     cwd: workspace,
     env: gitEnv(workspace),
   });
-  const fields = stdout.split('\0');
+  const fields = stdout.toString('utf8').split('\0');
   const paths: string[] = [];
   for (let i = 0; i < fields.length; i++) {
     const record = fields[i]!;
@@ -100,12 +97,12 @@ export async function applyPatch(input: {
     };
   }
   try {
-    await execFileAsync('git', ['apply', '--whitespace=nowarn', input.patchFile], {
+    await git(['apply', '--whitespace=nowarn', input.patchFile], {
       cwd: input.workspace,
       env: gitEnv(input.workspace),
     });
   } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr ?? (err as Error).message;
+    const stderr = err instanceof GitError ? err.stderr : (err as Error).message;
     return {
       applied: false,
       changedPaths,

@@ -94,3 +94,30 @@ export async function gitList(
 export function gitIn(repo: string, args: readonly string[], options: GitOptions = {}) {
   return gitText(['-C', repo, ...args], options);
 }
+
+/**
+ * git whose stdout is read as it comes (`cat-file --batch` over every object
+ * of a checkpoint: too much to buffer), in the same scrubbed environment.
+ * `onStdout` gets each chunk; resolves with the exit code and stderr once git ends.
+ */
+export async function gitStream(
+  args: readonly string[],
+  options: Pick<GitOptions, 'env' | 'cwd' | 'input'> & { onStdout: (chunk: Buffer) => void },
+): Promise<{ code: number | null; stderr: string }> {
+  const { execa } = await execaModule();
+  const child = execa('git', args, {
+    cwd: options.cwd,
+    env: scrubbedEnv(options.env),
+    extendEnv: false,
+    input: options.input ?? '',
+    encoding: 'buffer',
+    buffer: { stdout: false, stderr: true },
+    reject: false,
+  });
+  child.stdout.on('data', options.onStdout);
+  const result = await child;
+  return {
+    code: result.exitCode ?? null,
+    stderr: Buffer.from(result.stderr ?? new Uint8Array()).toString('utf8'),
+  };
+}

@@ -63,13 +63,14 @@ export interface TaggedProcess {
   pgid: number;
 }
 
-async function pgidOf(pid: number): Promise<number> {
+/** null when the process is gone (a short-lived child exiting mid-scan). */
+async function pgidOf(pid: number): Promise<number | null> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command (which may hold spaces) : state ppid pgrp …
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
   } catch {
-    return pid;
+    return null;
   }
 }
 
@@ -100,9 +101,10 @@ export async function ownedProcesses(): Promise<TaggedProcess[]> {
     const tag = (name: string) =>
       environ.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1) ?? null;
     const owner = tag(OWNER_ENV);
-    if (owner && (await isAlive(pid))) {
-      out.push({ pid, owner, dataDir: tag(DATA_DIR_ENV), pgid: await pgidOf(pid) });
-    }
+    // A process that exits between these reads is skipped: taking its pid for its group
+    // (as this once did) made a dying `touch` of an agent's loop look like a second agent.
+    const pgid = owner && (await isAlive(pid)) ? await pgidOf(pid) : null;
+    if (owner && pgid !== null) out.push({ pid, owner, dataDir: tag(DATA_DIR_ENV), pgid });
   }
   return out;
 }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
 import { workflowUiUrl, type Settings } from '../../config/settings';
-import type { EvolutionConfigInput } from '../../domain/evolution/config';
+import { EvolutionConfig, type EvolutionConfigInput } from '../../domain/evolution/config';
+import { issueLines } from '../../domain/strictKeys';
 import {
   ApproveInput,
   OperatorCall,
@@ -152,8 +153,11 @@ async function start(settings: Settings, options: StartOptions): Promise<number>
   try {
     config = resolveEvolutionConfig(buildConfig(options));
   } catch (err) {
-    if (err instanceof ZodError)
-      throw new CliError(`invalid evolution settings:\n${zodMessage(err)}`);
+    if (err instanceof ZodError) {
+      // Each problem names its field; an unknown key also names the nearest known one.
+      const lines = issueLines(EvolutionConfig, err).map((l) => `  ${l}`);
+      throw new CliError(`invalid evolution settings:\n${lines.join('\n')}`);
+    }
     throw err;
   }
   const client = await clientFrom(settings);

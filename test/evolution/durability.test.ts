@@ -18,6 +18,8 @@ import {
 import { readTree, sleepingIn } from '../support/evolutionRun';
 import { processesInDir } from '../../activities/infra/commands';
 import { startWorkerProcess } from '../support/workerProcess';
+import { withFaults } from '../../client/faults';
+import type { Fault } from '../../domain/faults';
 
 describe('evolution survives a killed worker', () => {
   let env: TestEnv;
@@ -123,7 +125,8 @@ describe('evolution survives a killed worker', () => {
   }, 150_000);
 
   it('ends as an undisturbed run would after kills while checkpointing, judging and restoring', async () => {
-    // An interceptor holds each named activity the first time it runs; the test kills the worker there.
+    // A fault plan on the run: the worker SIGKILLs itself the first time it reaches each named
+    // activity (a marker file makes it once); the test only restarts it.
     const s = await setup(
       'kill-phases',
       {
@@ -134,24 +137,25 @@ describe('evolution survives a killed worker', () => {
     );
     const markers = path.join(s.workspace, '..', 'markers');
     mkdirSync(markers);
-    const pauseEnv = {
-      RATCHET_TEST_PAUSE_AT: 'workspaceChecksum,assessCompatibility,restoreCheckpoint',
-      RATCHET_TEST_PAUSE_DIR: markers,
-    };
-    let worker = await startWorkerProcess(s.taskQueue, s.dataDir, pauseEnv);
+    const phases = ['workspaceChecksum', 'assessCompatibility', 'restoreCheckpoint'];
+    const faults: Fault[] = phases.map((activity) => ({
+      activity,
+      mode: 'kill',
+      phase: 'before',
+      onceFile: path.join(markers, activity),
+    }));
+    let worker = await startWorkerProcess(s.taskQueue, s.dataDir);
     const handle = await startEvolution(
-      env.client,
+      withFaults(env.client, faults),
       s.taskQueue,
       s.config,
       `evolve-kill-phases-${Date.now().toString(36)}`,
     );
     try {
-      for (const phase of ['workspaceChecksum', 'assessCompatibility', 'restoreCheckpoint']) {
-        await expect
-          .poll(() => existsSync(path.join(markers, phase)), { timeout: 90_000, interval: 100 })
-          .toBe(true);
-        await worker.kill();
-        worker = await startWorkerProcess(s.taskQueue, s.dataDir, pauseEnv);
+      for (const phase of phases) {
+        await worker.exited;
+        expect(existsSync(path.join(markers, phase))).toBe(true);
+        worker = await startWorkerProcess(s.taskQueue, s.dataDir);
       }
       const result = await handle.result();
       expect(result.iterations.map((r) => [r.decision, r.reasonCode])).toEqual([

@@ -17,7 +17,7 @@ import {
   type Fault,
 } from '../../domain/faults';
 import { AGENT_STEPS, SESSION_STEPS, type OperationOutcome } from '../../domain/operations';
-import { startWorker, type KillableWorker } from './worker';
+import { startWorker, type KillableWorker } from '../support/workerProcess';
 import { agentWholeProblems, leftoversOf, sessionWholeProblems } from './world';
 
 export interface MatrixPoint {

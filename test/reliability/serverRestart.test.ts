@@ -18,7 +18,7 @@ import type { OperationOutcome } from '../../domain/operations';
 import { agentCreate } from '../../workflows/agents';
 import { createTestEnv, type TestEnv } from '../helpers';
 import { makeRepo } from '../operations/support';
-import { startWorker, type KillableWorker } from './worker';
+import { startWorker, type KillableWorker } from '../support/workerProcess';
 import { agentWholeProblems, leftoversOf } from './world';
 
 describe('server restart', () => {

@@ -6,7 +6,7 @@
  * Candidates come from a mutator script outside the workspace that applies
  * a scripted change per iteration.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EvolutionConfigInput } from '../../domain/evolution/config';
 
@@ -143,3 +143,19 @@ export const CHANGES = {
       "exports.add = (a, b) => a + b;\nexports.mul = (a, b) => a * b;\nrequire('child_process').spawn('sleep', ['300'], { detached: true, stdio: 'ignore' }).unref();\n",
   },
 } satisfies Record<string, Record<string, string>>;
+
+/** Every file of a tree (outside .git), path → content, to compare trees byte for byte. */
+export function readTree(
+  root: string,
+  rel = '',
+  out: Record<string, string> = {},
+): Record<string, string> {
+  for (const name of readdirSync(path.join(root, rel)).sort()) {
+    if (name === '.git') continue;
+    const r = rel ? `${rel}/${name}` : name;
+    const st = statSync(path.join(root, r));
+    if (st.isDirectory()) readTree(root, r, out);
+    else out[r] = readFileSync(path.join(root, r), 'latin1');
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 /** Running a real evolution cycle in a test: workspace, mutator, worker, and the world afterwards. */
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { processesInDir } from '../../activities/infra/commands';
@@ -15,6 +15,7 @@ import { taskQueueFor, type TestEnv } from '../helpers';
 import {
   BASE_FILES,
   baseConfig,
+  readTree,
   writeFiles,
   writeMutator,
   type ScriptedChange,
@@ -27,21 +28,8 @@ export interface CycleRun {
   before: Record<string, string>;
 }
 
-/** Every file of a tree (outside .git), path → content, to compare trees byte for byte. */
-export function readTree(
-  root: string,
-  rel = '',
-  out: Record<string, string> = {},
-): Record<string, string> {
-  for (const name of readdirSync(path.join(root, rel)).sort()) {
-    if (name === '.git') continue;
-    const r = rel ? `${rel}/${name}` : name;
-    const st = statSync(path.join(root, r));
-    if (st.isDirectory()) readTree(root, r, out);
-    else out[r] = readFileSync(path.join(root, r), 'latin1');
-  }
-  return out;
-}
+/** readTree lives beside the fixture (no vitest there), so benchmarks can use it too. */
+export { readTree };
 
 export interface CycleSetup {
   env: TestEnv;

@@ -1,12 +1,13 @@
 /**
  * A ratchet worker in its own process, so a test can SIGKILL it mid-run and
- * start another: RATCHET_TEST_ADDRESS, RATCHET_TEST_TASK_QUEUE,
- * RATCHET_TEST_DATA_DIR, RATCHET_TEST_BUNDLE (and RATCHET_TEST_HOST_ID).
+ * start another (test/support/workerProcess.ts starts it): RATCHET_TEST_ADDRESS,
+ * RATCHET_TEST_TASK_QUEUE, RATCHET_TEST_DATA_DIR, RATCHET_TEST_BUNDLE (and
+ * RATCHET_TEST_HOST_ID). Faults come with the runs, as fault-plan headers the
+ * worker's own interceptor reads.
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createHostedWorkers } from '../../workers/hosted';
 import { createRatchetWorker } from '../../workers/worker';
-import { pauseInterceptorsFromEnv } from './evolutionPause';
 
 async function main(): Promise<void> {
   const env = (name: string) => {
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
     taskQueue: env('RATCHET_TEST_TASK_QUEUE'),
     activityDeps: { dataDir: env('RATCHET_TEST_DATA_DIR') },
     workflowBundle: { codePath: env('RATCHET_TEST_BUNDLE') },
-    overrides: { shutdownGraceTime: '1 second', interceptors: pauseInterceptorsFromEnv() },
+    overrides: { shutdownGraceTime: '1 second' },
   };
   // RATCHET_TEST_HOST_ID: one host of a cluster, polling its own queue too (issue 14).
   const hostId = process.env.RATCHET_TEST_HOST_ID;

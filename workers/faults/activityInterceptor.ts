@@ -58,7 +58,10 @@ function planOf(input: ActivityExecuteInput): FaultPlan {
 export const faultInterceptor: ActivityInterceptorsFactory = (ctx) => {
   const inbound: ActivityInboundCallsInterceptor = {
     async execute(input, next: Next<ActivityInboundCallsInterceptor, 'execute'>) {
-      const plan = planOf(input).filter((f) => f.activity === ctx.info.activityType);
+      const { activityType, workflowType } = ctx.info;
+      const plan = planOf(input).filter(
+        (f) => f.activity === activityType && (!f.workflowType || f.workflowType === workflowType),
+      );
       if (plan.length === 0) return next(input);
       for (const f of plan) if (f.phase === 'before') await act(f, ctx);
       const result = await next(input);

@@ -1,21 +1,28 @@
 /**
  * Workflow interceptor module (bundled with the workflows): carries a run's
  * fault plan header (domain/faults.ts) from the workflow start onto every
- * activity the run schedules. Without the header it does nothing.
+ * activity the run schedules, every child workflow it starts (an evolution
+ * cycle's iterations) and its continuation after continue-as-new, so one plan
+ * reaches every step of an operation. Without the header it does nothing.
  */
 import type {
   ActivityInput,
+  ContinueAsNewInput,
+  LocalActivityInput,
   Next,
+  StartChildWorkflowExecutionInput,
   WorkflowExecuteInput,
   WorkflowInboundCallsInterceptor,
   WorkflowInterceptors,
   WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
-import type { Payload } from '@temporalio/common';
+import type { Headers, Payload } from '@temporalio/common';
 import { FAULT_HEADER } from '../../domain/faults';
 
 export const interceptors = (): WorkflowInterceptors => {
   let plan: Payload | undefined; // one per workflow run: the factory runs per run
+  const carry = <T extends { headers: Headers }>(input: T): T =>
+    plan ? { ...input, headers: { ...input.headers, [FAULT_HEADER]: plan } } : input;
   const inbound: WorkflowInboundCallsInterceptor = {
     async execute(
       input: WorkflowExecuteInput,
@@ -30,7 +37,25 @@ export const interceptors = (): WorkflowInterceptors => {
       input: ActivityInput,
       next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
     ) {
-      return next(plan ? { ...input, headers: { ...input.headers, [FAULT_HEADER]: plan } } : input);
+      return next(carry(input));
+    },
+    async scheduleLocalActivity(
+      input: LocalActivityInput,
+      next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
+    ) {
+      return next(carry(input));
+    },
+    async startChildWorkflowExecution(
+      input: StartChildWorkflowExecutionInput,
+      next: Next<WorkflowOutboundCallsInterceptor, 'startChildWorkflowExecution'>,
+    ) {
+      return next(carry(input));
+    },
+    async continueAsNew(
+      input: ContinueAsNewInput,
+      next: Next<WorkflowOutboundCallsInterceptor, 'continueAsNew'>,
+    ) {
+      return next(carry(input));
     },
   };
   return { inbound: [inbound], outbound: [outbound] };
