@@ -46,7 +46,9 @@ function distIsCurrent() {
 
 let cli;
 if (process.env.RATCHET_FROM_SOURCE !== '1' && distIsCurrent()) {
-  cli = require('../dist/client/cli.js');
+  // The bundles (bin/bundle.js) when the build made them, else tsc's modules.
+  const bundled = path.join(root, 'dist', 'cli', 'main.js');
+  cli = require(existsSync(bundled) ? bundled : '../dist/client/cli.js');
 } else {
   require('tsx/cjs');
   cli = require('../client/cli.ts');
