@@ -10,7 +10,11 @@
  *      paths that differ, removes paths C lacks, and checks for obstacles
  *      before writing anything; excluded and ignored files are never touched;
  *   6. make empty directories match the manifest;
- *   7. stage again and report the resulting checksum.
+ *   7. check the result: read-tree left the index equal to C with fresh stat
+ *      data, so when `git diff-files` finds no tracked file differing from it
+ *      the workspace is C (every other file was in N and read-tree removed
+ *      it); only otherwise stage again (an untracked walk and a tree write)
+ *      and report what is there.
  */
 import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,7 +26,7 @@ import {
 import { git, gitList } from './git';
 import { assertRestorable, resolveWorkspace } from './safety';
 import { stageWorkspace } from './snapshot';
-import { failure, type CheckpointStore, type Manifest, type Progress } from './store';
+import { failure, treeChecksum, type CheckpointStore, type Manifest, type Progress } from './store';
 import { checkCommitTree, checkManifest, verifyObjects } from './validate';
 
 /** What `git diff-tree` says the restore will write (with the blob ids) and remove. */
@@ -148,12 +152,20 @@ export async function restoreCheckpoint(
       }
       for (const dir of manifest.emptyDirs)
         await mkdir(path.join(workspace, dir), { recursive: true });
-      const after = await stageWorkspace(store, record.moduleId, workspace);
+      const unchanged = await git(['diff-files', '--quiet'], {
+        env,
+        cwd: workspace,
+        okCodes: [1],
+      });
+      const checksum =
+        unchanged.code === 0
+          ? treeChecksum(manifest.tree, manifest.emptyDirs)
+          : (await stageWorkspace(store, record.moduleId, workspace)).checksum;
       return {
         checkpointId: record.id,
         workspace,
-        checksum: after.checksum,
-        matches: after.checksum === record.checksum,
+        checksum,
+        matches: checksum === record.checksum,
         filesWritten: planned.written,
         filesRemoved: planned.removed,
       };
