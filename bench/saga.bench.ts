@@ -6,7 +6,9 @@
  * - a plain activity round trip, on the stock dev server and on ratchet's tuned
  *   one (server/devServer.ts: DEV_SERVER_DYNAMIC_CONFIG) — goal ≤ 30 ms;
  * - a successful 7-step agent creation end to end from the client (registry,
- *   quota, git worktree, .session_ dir, state, process, health check) — goal ≤ 1 s.
+ *   quota, git worktree, .session_ dir, state, process, health check) — goal ≤ 1 s;
+ * - an evolution iteration's overhead against its own commands (sagaIteration.ts)
+ *   — goal ≤ 10 %.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import { startLocalTemporal } from '../server/localTemporal';
 import { freePort } from '../server/ports';
 import { makeRepo } from '../test/operations/support';
 import { createRatchetWorker } from '../workers/worker';
+import { iterationOverhead } from './sagaIteration';
 import { medianMs, ratioLine } from './support';
 
 const STEPS = 10;
@@ -31,6 +34,7 @@ interface Measured {
   saga: number;
   plain: number;
   agentCreate?: number;
+  iteration?: Awaited<ReturnType<typeof iterationOverhead>>;
 }
 
 /** One server (stock or tuned), the bench workers on it, the measurements. */
@@ -98,7 +102,10 @@ async function measure(tuned: boolean): Promise<Measured> {
       }
       return median(times);
     });
-    return { ...measured, agentCreate };
+    const iteration = await agents.runUntil(() =>
+      iterationOverhead(client, 'bench-agents', scratch),
+    );
+    return { ...measured, agentCreate, iteration };
   } finally {
     await native.close();
     await connection.close();
@@ -134,6 +141,13 @@ async function main(): Promise<void> {
   console.log(
     `agent creation, 7 steps end to end from the client: ${tuned.agentCreate!.toFixed(0)} ms ` +
       `(goal ≤ 1000 ms; 7 plain activity round trips: ${(7 * perActivity(tuned)).toFixed(0)} ms)`,
+  );
+  const it = tuned.iteration!;
+  const overhead = it.wall - it.commands;
+  console.log(
+    `evolution iteration, ${it.iterations} iterations: ${(it.wall / it.iterations).toFixed(0)} ms each, ` +
+      `its commands ${(it.commands / it.iterations).toFixed(0)} ms, overhead ${(overhead / it.iterations).toFixed(0)} ms ` +
+      `= ${((100 * overhead) / it.commands).toFixed(0)} % of its commands (goal ≤ 10 %)`,
   );
 }
 
