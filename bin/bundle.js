@@ -78,11 +78,53 @@ function resolver(root, outdir) {
   };
 }
 
+/** The WorkflowService calls the read path makes (client/fastRead.ts). */
+const READ_METHODS = ['ListWorkflowExecutions', 'DescribeWorkflowExecution', 'QueryWorkflow'];
+
+/**
+ * The protobuf definitions those calls need — their request and response types
+ * and every type they reach (~100 of Temporal's ~2,000) — as protobufjs JSON:
+ * loading the whole API is most of what @temporalio/client costs at start.
+ */
+function readProtos(root) {
+  const full = require(require.resolve('@temporalio/proto/protos/json-module', { paths: [root] }));
+  const service = full.lookupService('temporal.api.workflowservice.v1.WorkflowService');
+  const seen = new Set();
+  const walk = (type) => {
+    if (!type || seen.has(type)) return;
+    seen.add(type);
+    for (const field of type.fieldsArray ?? []) walk(field.resolve().resolvedType);
+  };
+  for (const name of READ_METHODS) {
+    const method = service.methods[name].resolve();
+    walk(method.resolvedRequestType);
+    walk(method.resolvedResponseType);
+  }
+  const out = { nested: {} };
+  // The JSON node of a reflection object, parents (namespaces, enclosing messages) created on the way.
+  const node = (obj) => {
+    if (!obj.parent) return out;
+    const parent = node(obj.parent);
+    parent.nested ??= {};
+    parent.nested[obj.name] ??= obj.fieldsArray ? { fields: {} } : {};
+    return parent.nested[obj.name];
+  };
+  for (const type of seen) {
+    const json = type.toJSON();
+    delete json.nested; // only the nested types reached are kept, each on its own
+    Object.assign(node(type), json);
+  }
+  return out;
+}
+
 /** Writes dist/cli/*.js; resolves to the bundle names, or rejects (the caller only warns). */
 async function bundleCli(root) {
   const esbuild = require('esbuild');
   const outdir = path.join(root, 'dist', 'cli');
-  const entryPoints = { main: path.join(root, 'client', 'cli.ts') };
+  const entryPoints = {
+    main: path.join(root, 'client', 'cli.ts'),
+    fastRead: path.join(root, 'client', 'fastReadEntry.ts'),
+  };
   for (const g of BUNDLED_GROUPS) entryPoints[g] = path.join(root, 'client', 'commands', `${g}.ts`);
   await esbuild.build({
     entryPoints,
@@ -95,7 +137,9 @@ async function bundleCli(root) {
     plugins: [resolver(root, outdir)],
     logLevel: 'error',
   });
+  const { writeFileSync } = require('node:fs');
+  writeFileSync(path.join(outdir, 'readProtos.json'), JSON.stringify(readProtos(root)));
   return Object.keys(entryPoints);
 }
 
-module.exports = { bundleCli, BUNDLED_GROUPS };
+module.exports = { bundleCli, readProtos, BUNDLED_GROUPS, READ_METHODS };
