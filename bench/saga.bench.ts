@@ -148,6 +148,16 @@ async function main(): Promise<void> {
       `its commands ${(it.commands / it.iterations).toFixed(0)} ms, overhead ${(overhead / it.iterations).toFixed(0)} ms ` +
       `= ${((100 * overhead) / it.commands).toFixed(0)} % of its commands (goal ≤ 10 %)`,
   );
+  // Where the overhead goes: the other activities, heaviest first (per iteration).
+  const heaviest = [...it.others].sort(
+    (a, b) => b[1].running + b[1].queued - (a[1].running + a[1].queued),
+  );
+  for (const [name, o] of heaviest.slice(0, 6)) {
+    console.log(
+      `  ${name}: ${o.count / it.iterations} per iteration, running ${(o.running / it.iterations).toFixed(0)} ms, ` +
+        `queued ${(o.queued / it.iterations).toFixed(0)} ms`,
+    );
+  }
 }
 
 void main();

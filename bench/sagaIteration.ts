@@ -30,15 +30,27 @@ const ms = (e: HistoryEvent | undefined): number => {
   return t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0;
 };
 
-/** Wall time of a workflow run and the part spent inside command activities, ms. */
-function split(events: HistoryEvent[]): { wall: number; commands: number } {
+export interface Split {
+  wall: number;
+  commands: number;
+  /** Per activity type outside the commands: time running, and time queued before it started. */
+  others: Map<string, { running: number; queued: number; count: number }>;
+}
+
+/** Wall time of a workflow run, the part spent inside command activities, and the rest by type, ms. */
+function split(events: HistoryEvent[]): Split {
   const type = new Map<number, string>(); // scheduled event id → activity type
+  const scheduledAt = new Map<number, number>();
   const started = new Map<number, number>(); // scheduled event id → start time
+  const others = new Map<string, { running: number; queued: number; count: number }>();
   let commands = 0;
   for (const e of events) {
     const id = Number(e.eventId);
     const scheduled = e.activityTaskScheduledEventAttributes;
-    if (scheduled) type.set(id, scheduled.activityType?.name ?? '');
+    if (scheduled) {
+      type.set(id, scheduled.activityType?.name ?? '');
+      scheduledAt.set(id, ms(e));
+    }
     const start = e.activityTaskStartedEventAttributes;
     if (start) started.set(Number(start.scheduledEventId), ms(e));
     const end =
@@ -47,11 +59,19 @@ function split(events: HistoryEvent[]): { wall: number; commands: number } {
       e.activityTaskTimedOutEventAttributes;
     if (end) {
       const sid = Number(end.scheduledEventId);
-      if (COMMAND_ACTIVITIES.has(type.get(sid) ?? ''))
-        commands += ms(e) - (started.get(sid) ?? ms(e));
+      const name = type.get(sid) ?? '';
+      const running = ms(e) - (started.get(sid) ?? ms(e));
+      if (COMMAND_ACTIVITIES.has(name)) commands += running;
+      else {
+        const o = others.get(name) ?? { running: 0, queued: 0, count: 0 };
+        o.running += running;
+        o.queued += (started.get(sid) ?? 0) - (scheduledAt.get(sid) ?? 0);
+        o.count += 1;
+        others.set(name, o);
+      }
     }
   }
-  return { wall: ms(events[events.length - 1]) - ms(events[0]), commands };
+  return { wall: ms(events[events.length - 1]) - ms(events[0]), commands, others };
 }
 
 /**
@@ -63,7 +83,7 @@ export async function iterationOverhead(
   taskQueue: string,
   scratch: string,
   iterations = 3,
-): Promise<{ iterations: number; wall: number; commands: number }> {
+): Promise<{ iterations: number } & Split> {
   const workspace = path.join(scratch, 'iter-lib');
   mkdirSync(workspace);
   writeFiles(workspace, BASE_FILES);
@@ -84,10 +104,19 @@ export async function iterationOverhead(
     .filter((id): id is string => Boolean(id));
   let wall = 0;
   let commands = 0;
+  const others: Split['others'] = new Map();
   for (const id of children) {
     const s = split((await client.workflow.getHandle(id).fetchHistory()).events ?? []);
     wall += s.wall;
     commands += s.commands;
+    for (const [name, o] of s.others) {
+      const sum = others.get(name) ?? { running: 0, queued: 0, count: 0 };
+      others.set(name, {
+        running: sum.running + o.running,
+        queued: sum.queued + o.queued,
+        count: sum.count + o.count,
+      });
+    }
   }
-  return { iterations: children.length, wall, commands };
+  return { iterations: children.length, wall, commands, others };
 }
