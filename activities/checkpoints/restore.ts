@@ -26,7 +26,7 @@ import {
 import { git, gitList } from './git';
 import { assertRestorable, resolveWorkspace } from './safety';
 import { stageWorkspace } from './snapshot';
-import { failure, treeChecksum, type CheckpointStore, type Manifest, type Progress } from './store';
+import { failure, treeChecksum, type CheckpointStore, type Progress } from './store';
 import { checkCommitTree, checkManifest, verifyObjects } from './validate';
 
 /** What `git diff-tree` says the restore will write (with the blob ids) and remove. */
@@ -56,16 +56,20 @@ async function treesOf(store: CheckpointStore, tree: string): Promise<string[]> 
   return [tree, ...entries.filter(Boolean).map((e) => e.split('\t')[0]!.split(' ')[2]!)];
 }
 
-/** Rehashes the objects this restore reads; problems, or none. */
+/**
+ * Rehashes the objects this restore reads; problems, or none. The tree list
+ * and the commit's tree were started beside the staging (they read only the
+ * store); the commit's tree counts only once the commit itself rehashed.
+ */
 async function verifyRestoreObjects(
   store: CheckpointStore,
   commit: string,
-  manifest: Manifest,
+  reads: { trees: Promise<string[]>; commitTree: Promise<string[]> },
   planned: { blobs: string[] },
 ): Promise<string[]> {
   let trees: string[];
   try {
-    trees = await treesOf(store, manifest.tree);
+    trees = await reads.trees;
   } catch (err) {
     return [`trees unreadable: ${(err as Error).message}`];
   }
@@ -73,7 +77,7 @@ async function verifyRestoreObjects(
     commit,
     ...new Set([...trees, ...planned.blobs]),
   ]);
-  return problems.length ? problems : checkCommitTree(store, commit, manifest);
+  return problems.length ? problems : reads.commitTree;
 }
 
 /** Removes `dir` and then its parents while they are empty, stopping at the workspace or a kept dir. */
@@ -111,6 +115,12 @@ export async function restoreCheckpoint(
       progress(`checking the manifest of ${record.id}`);
       const { problems, manifest, commit } = await checkManifest(store, record);
       if (problems.length || !manifest || !commit) throw refuse(problems);
+      // Reads of the store alone, overlapped with the staging (git processes run in parallel).
+      const trees = treesOf(store, manifest.tree);
+      const commitTree = checkCommitTree(store, commit, manifest).catch((err: Error) => [
+        `commit unreadable: ${err.message}`,
+      ]);
+      trees.catch(() => undefined); // awaited (and reported) in verifyRestoreObjects
       progress(`staging ${workspace}`);
       const now = await stageWorkspace(store, record.moduleId, workspace);
       let planned: Awaited<ReturnType<typeof plannedChanges>>;
@@ -120,7 +130,7 @@ export async function restoreCheckpoint(
         throw refuse([`trees unreadable: ${(err as Error).message}`]);
       }
       progress(`verifying the ${planned.written} files to write and the trees`);
-      const corrupt = await verifyRestoreObjects(store, commit, manifest, planned);
+      const corrupt = await verifyRestoreObjects(store, commit, { trees, commitTree }, planned);
       if (corrupt.length) throw refuse(corrupt);
       const env = store.gitEnv(record.moduleId, workspace);
       progress(`checking out ${planned.written} files, removing ${planned.removed}`);
