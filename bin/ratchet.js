@@ -61,13 +61,15 @@ function loadCli() {
 }
 
 /**
- * `evolve list --json` and `evolve status ID --json` first try the fast read
- * path (client/fastRead.ts), which loads neither the program nor the Temporal
- * client; it resolves false when the program must answer instead.
+ * `evolve list --json`, `evolve status ID --json` and `agent|session list
+ * --json` first try the fast read path (client/fastReadEntry.ts), which loads
+ * neither the program nor the Temporal client; it resolves false when the
+ * program must answer instead.
  */
 async function fastRead() {
   const args = process.argv.slice(2);
-  if (!args.includes('evolve') || !args.includes('--json')) return false;
+  if (!args.includes('--json') || !['evolve', 'agent', 'session'].some((v) => args.includes(v)))
+    return false;
   if (process.env.RATCHET_FULL_CLIENT === '1' || process.env.RATCHET_FROM_SOURCE === '1')
     return false;
   const bundle = path.join(root, 'dist', 'cli', 'fastRead.js');

@@ -1,16 +1,20 @@
 /**
  * The fast read path's own bundle (bin/bundle.js), which bin/ratchet.js runs
- * before loading the program: `[-c FILE] evolve list --json` and `[-c FILE]
- * evolve status ID --json`, the reads scripts poll, exactly as written (with
- * any other flag, or when the reader cannot answer, the full program runs).
+ * before loading the program: `[-c FILE] evolve list --json`, `[-c FILE]
+ * evolve status ID --json` and `[-c FILE] agent|session list --json`, the
+ * reads scripts poll, exactly as written (with any other flag, or when the
+ * reader cannot answer, the full program runs). The registry lists are what
+ * `agent list --json` prints: the registry file read, without the command
+ * modules around it.
  */
 import { ConfigError, loadSettings } from '../config/settings';
 import { fastRead, type FastRead } from './fastRead';
 import { printJson } from './output';
+import { listAgents, listSessions } from './registry';
 
-export function fastReadOf(
-  argv: readonly string[],
-): { config?: string; read: FastRead } | undefined {
+type Read = FastRead | { kind: 'agents' } | { kind: 'sessions' };
+
+export function fastReadOf(argv: readonly string[]): { config?: string; read: Read } | undefined {
   let args = argv.slice(2);
   let config: string | undefined;
   if (args[0] === '-c' || args[0] === '--config') {
@@ -20,7 +24,11 @@ export function fastReadOf(
     config = args[0].slice('--config='.length);
     args = args.slice(1);
   }
-  if (args[0] !== 'evolve' || !args.includes('--json')) return undefined;
+  if (!args.includes('--json')) return undefined;
+  if (args.length === 3 && args[1] === 'list' && (args[0] === 'agent' || args[0] === 'session')) {
+    return { config, read: { kind: args[0] === 'agent' ? 'agents' : 'sessions' } };
+  }
+  if (args[0] !== 'evolve') return undefined;
   const rest = args.slice(1).filter((a) => a !== '--json');
   if (args.length === 3 && rest.length === 1 && rest[0] === 'list') {
     return { config, read: { kind: 'list' } };
@@ -43,7 +51,13 @@ export async function runFastRead(argv: readonly string[]): Promise<boolean> {
     if (err instanceof ConfigError) return false; // the full program reports it
     throw err;
   }
-  const answer = await fastRead(settings, fast.read);
+  const { read } = fast;
+  const answer =
+    read.kind === 'agents'
+      ? await listAgents(settings.dataDir)
+      : read.kind === 'sessions'
+        ? await listSessions(settings.dataDir)
+        : await fastRead(settings, read);
   if (answer === undefined) return false;
   printJson(answer);
   return true;

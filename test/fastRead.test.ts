@@ -104,13 +104,17 @@ describe('fast read path', () => {
     expect(fastReadOf(argv('evolve', 'status', '--json', 'evolve-x-1'))).toMatchObject({
       read: { kind: 'status', workflowId: 'evolve-x-1' },
     });
+    expect(fastReadOf(argv('agent', 'list', '--json'))).toEqual({ read: { kind: 'agents' } });
+    expect(fastReadOf(argv('session', 'list', '--json'))).toEqual({ read: { kind: 'sessions' } });
     for (const other of [
       argv('evolve', 'list'),
       argv('evolve', 'list', '--json', '--limit', '3'),
       argv('evolve', 'status', '--json'),
       argv('evolve', 'status', '--json', '--help'),
       argv('evolve', 'events', 'x', '--json'),
-      argv('agent', 'list', '--json'),
+      argv('agent', 'list'),
+      argv('agent', 'delete', '--json'),
+      argv('session', 'list', '--json', 'x'),
     ]) {
       expect(fastReadOf(other)).toBeUndefined();
     }
