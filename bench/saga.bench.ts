@@ -6,7 +6,9 @@
  * - a plain activity round trip, on the stock dev server and on ratchet's tuned
  *   one (server/devServer.ts: DEV_SERVER_DYNAMIC_CONFIG) — goal ≤ 30 ms;
  * - a successful 7-step agent creation end to end from the client (registry,
- *   quota, git worktree, .session_ dir, state, process, health check) — goal ≤ 1 s.
+ *   quota, git worktree, .session_ dir, state, process, health check) — goal ≤ 1 s;
+ * - an evolution iteration's overhead against its own commands (sagaIteration.ts)
+ *   — goal ≤ 10 %.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import { startLocalTemporal } from '../server/localTemporal';
 import { freePort } from '../server/ports';
 import { makeRepo } from '../test/operations/support';
 import { createRatchetWorker } from '../workers/worker';
+import { iterationOverhead } from './sagaIteration';
 import { medianMs, ratioLine } from './support';
 
 const STEPS = 10;
@@ -31,6 +34,7 @@ interface Measured {
   saga: number;
   plain: number;
   agentCreate?: number;
+  iteration?: Awaited<ReturnType<typeof iterationOverhead>>;
 }
 
 /** One server (stock or tuned), the bench workers on it, the measurements. */
@@ -86,7 +90,8 @@ async function measure(tuned: boolean): Promise<Measured> {
       activityDeps: { dataDir: path.join(scratch, 'data') },
     });
     const repo = makeRepo(scratch);
-    const agentCreate = await agents.runUntil(async () => {
+    // One run of the worker (a worker runs once): agent creations, then a cycle.
+    const { agentCreate, iteration } = await agents.runUntil(async () => {
       const times: number[] = [];
       for (let i = 0; i <= AGENT_RUNS; i++) {
         const t0 = performance.now();
@@ -96,9 +101,10 @@ async function measure(tuned: boolean): Promise<Measured> {
         if (i > 0) times.push(ms); // the first warms the worker's workflow cache
         await deleteAgent(client, 'bench-agents', String(outcome.resources.agentId));
       }
-      return median(times);
+      const iteration = await iterationOverhead(client, 'bench-agents', scratch);
+      return { agentCreate: median(times), iteration };
     });
-    return { ...measured, agentCreate };
+    return { ...measured, agentCreate, iteration };
   } finally {
     await native.close();
     await connection.close();
@@ -135,6 +141,23 @@ async function main(): Promise<void> {
     `agent creation, 7 steps end to end from the client: ${tuned.agentCreate!.toFixed(0)} ms ` +
       `(goal ≤ 1000 ms; 7 plain activity round trips: ${(7 * perActivity(tuned)).toFixed(0)} ms)`,
   );
+  const it = tuned.iteration!;
+  const overhead = it.wall - it.commands;
+  console.log(
+    `evolution iteration, ${it.iterations} iterations: ${(it.wall / it.iterations).toFixed(0)} ms each, ` +
+      `its commands ${(it.commands / it.iterations).toFixed(0)} ms, overhead ${(overhead / it.iterations).toFixed(0)} ms ` +
+      `= ${((100 * overhead) / it.commands).toFixed(0)} % of its commands (goal ≤ 10 %)`,
+  );
+  // Where the overhead goes: the other activities, heaviest first (per iteration).
+  const heaviest = [...it.others].sort(
+    (a, b) => b[1].running + b[1].queued - (a[1].running + a[1].queued),
+  );
+  for (const [name, o] of heaviest.slice(0, 6)) {
+    console.log(
+      `  ${name}: ${o.count / it.iterations} per iteration, running ${(o.running / it.iterations).toFixed(0)} ms, ` +
+        `queued ${(o.queued / it.iterations).toFixed(0)} ms`,
+    );
+  }
 }
 
 void main();

@@ -30,9 +30,26 @@ for (const dir of ['activities/agents']) {
     cpSync(path.join(root, dir, file), path.join(dist, dir, file));
   }
 }
+// The CLI's bundles (bin/bundle.js): optional, the CLI runs tsc's output without them.
+const { rmSync } = require('node:fs');
+const { bundleCli } = require('./bundle');
+
+async function bundle() {
+  try {
+    await bundleCli(root);
+  } catch (err) {
+    rmSync(path.join(dist, 'cli'), { recursive: true, force: true });
+    process.stderr.write(
+      `ratchet build: CLI bundles skipped (${err.message}); the CLI runs dist/client\n`,
+    );
+  }
+}
+
 // bin/ratchet.js compares this stamp's time with the sources' to decide whether dist/ is
 // current. Written last and atomically: until then a CLI started meanwhile runs the sources.
 // (tsc is incremental, so rebuilding an unchanged tree rewrites no JavaScript under a running CLI.)
-const stamp = path.join(dist, '.build-stamp');
-writeFileSync(`${stamp}.${process.pid}`, `${new Date().toISOString()}\n`);
-renameSync(`${stamp}.${process.pid}`, stamp);
+void bundle().then(() => {
+  const stamp = path.join(dist, '.build-stamp');
+  writeFileSync(`${stamp}.${process.pid}`, `${new Date().toISOString()}\n`);
+  renameSync(`${stamp}.${process.pid}`, stamp);
+});

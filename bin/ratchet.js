@@ -31,7 +31,13 @@ function newestSource(dir) {
 }
 
 /** dist/ is current when it exists and no source (if sources are here at all) is newer. */
+let current;
 function distIsCurrent() {
+  current ??= checkDist();
+  return current;
+}
+
+function checkDist() {
   const stamp = path.join(root, 'dist', '.build-stamp');
   if (!existsSync(path.join(root, 'dist', 'client', 'cli.js'))) return false;
   if (!existsSync(path.join(root, 'client', 'cli.ts'))) return true; // installed package: no sources
@@ -44,15 +50,40 @@ function distIsCurrent() {
   );
 }
 
-let cli;
-if (process.env.RATCHET_FROM_SOURCE !== '1' && distIsCurrent()) {
-  cli = require('../dist/client/cli.js');
-} else {
+function loadCli() {
+  if (process.env.RATCHET_FROM_SOURCE !== '1' && distIsCurrent()) {
+    // The bundles (bin/bundle.js) when the build made them, else tsc's modules.
+    const bundled = path.join(root, 'dist', 'cli', 'main.js');
+    return require(existsSync(bundled) ? bundled : '../dist/client/cli.js');
+  }
   require('tsx/cjs');
-  cli = require('../client/cli.ts');
+  return require('../client/cli.ts');
 }
-cli
-  .main(process.argv)
+
+/**
+ * `evolve list --json`, `evolve status ID --json` and `agent|session list
+ * --json` first try the fast read path (client/fastReadEntry.ts), which loads
+ * neither the program nor the Temporal client; it resolves false when the
+ * program must answer instead.
+ */
+async function fastRead() {
+  const args = process.argv.slice(2);
+  if (!args.includes('--json') || !['evolve', 'agent', 'session'].some((v) => args.includes(v)))
+    return false;
+  if (process.env.RATCHET_FULL_CLIENT === '1' || process.env.RATCHET_FROM_SOURCE === '1')
+    return false;
+  const bundle = path.join(root, 'dist', 'cli', 'fastRead.js');
+  if (!existsSync(bundle) || !distIsCurrent()) return false;
+  // Anything unexpected on the fast path: the program answers (and words the error).
+  try {
+    return await require(bundle).runFastRead(process.argv);
+  } catch {
+    return false;
+  }
+}
+
+fastRead()
+  .then((done) => (done ? 0 : loadCli().main(process.argv)))
   .then((code) => {
     process.exitCode = code;
   })

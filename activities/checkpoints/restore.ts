@@ -10,7 +10,11 @@
  *      paths that differ, removes paths C lacks, and checks for obstacles
  *      before writing anything; excluded and ignored files are never touched;
  *   6. make empty directories match the manifest;
- *   7. stage again and report the resulting checksum.
+ *   7. check the result: read-tree left the index equal to C with fresh stat
+ *      data, so when `git diff-files` finds no tracked file differing from it
+ *      the workspace is C (every other file was in N and read-tree removed
+ *      it); only otherwise stage again (an untracked walk and a tree write)
+ *      and report what is there.
  */
 import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,7 +26,7 @@ import {
 import { git, gitList } from './git';
 import { assertRestorable, resolveWorkspace } from './safety';
 import { stageWorkspace } from './snapshot';
-import { failure, type CheckpointStore, type Manifest, type Progress } from './store';
+import { failure, treeChecksum, type CheckpointStore, type Progress } from './store';
 import { checkCommitTree, checkManifest, verifyObjects } from './validate';
 
 /** What `git diff-tree` says the restore will write (with the blob ids) and remove. */
@@ -52,16 +56,20 @@ async function treesOf(store: CheckpointStore, tree: string): Promise<string[]> 
   return [tree, ...entries.filter(Boolean).map((e) => e.split('\t')[0]!.split(' ')[2]!)];
 }
 
-/** Rehashes the objects this restore reads; problems, or none. */
+/**
+ * Rehashes the objects this restore reads; problems, or none. The tree list
+ * and the commit's tree were started beside the staging (they read only the
+ * store); the commit's tree counts only once the commit itself rehashed.
+ */
 async function verifyRestoreObjects(
   store: CheckpointStore,
   commit: string,
-  manifest: Manifest,
+  reads: { trees: Promise<string[]>; commitTree: Promise<string[]> },
   planned: { blobs: string[] },
 ): Promise<string[]> {
   let trees: string[];
   try {
-    trees = await treesOf(store, manifest.tree);
+    trees = await reads.trees;
   } catch (err) {
     return [`trees unreadable: ${(err as Error).message}`];
   }
@@ -69,7 +77,7 @@ async function verifyRestoreObjects(
     commit,
     ...new Set([...trees, ...planned.blobs]),
   ]);
-  return problems.length ? problems : checkCommitTree(store, commit, manifest);
+  return problems.length ? problems : reads.commitTree;
 }
 
 /** Removes `dir` and then its parents while they are empty, stopping at the workspace or a kept dir. */
@@ -107,6 +115,12 @@ export async function restoreCheckpoint(
       progress(`checking the manifest of ${record.id}`);
       const { problems, manifest, commit } = await checkManifest(store, record);
       if (problems.length || !manifest || !commit) throw refuse(problems);
+      // Reads of the store alone, overlapped with the staging (git processes run in parallel).
+      const trees = treesOf(store, manifest.tree);
+      const commitTree = checkCommitTree(store, commit, manifest).catch((err: Error) => [
+        `commit unreadable: ${err.message}`,
+      ]);
+      trees.catch(() => undefined); // awaited (and reported) in verifyRestoreObjects
       progress(`staging ${workspace}`);
       const now = await stageWorkspace(store, record.moduleId, workspace);
       let planned: Awaited<ReturnType<typeof plannedChanges>>;
@@ -116,7 +130,7 @@ export async function restoreCheckpoint(
         throw refuse([`trees unreadable: ${(err as Error).message}`]);
       }
       progress(`verifying the ${planned.written} files to write and the trees`);
-      const corrupt = await verifyRestoreObjects(store, commit, manifest, planned);
+      const corrupt = await verifyRestoreObjects(store, commit, { trees, commitTree }, planned);
       if (corrupt.length) throw refuse(corrupt);
       const env = store.gitEnv(record.moduleId, workspace);
       progress(`checking out ${planned.written} files, removing ${planned.removed}`);
@@ -148,12 +162,20 @@ export async function restoreCheckpoint(
       }
       for (const dir of manifest.emptyDirs)
         await mkdir(path.join(workspace, dir), { recursive: true });
-      const after = await stageWorkspace(store, record.moduleId, workspace);
+      const unchanged = await git(['diff-files', '--quiet'], {
+        env,
+        cwd: workspace,
+        okCodes: [1],
+      });
+      const checksum =
+        unchanged.code === 0
+          ? treeChecksum(manifest.tree, manifest.emptyDirs)
+          : (await stageWorkspace(store, record.moduleId, workspace)).checksum;
       return {
         checkpointId: record.id,
         workspace,
-        checksum: after.checksum,
-        matches: after.checksum === record.checksum,
+        checksum,
+        matches: checksum === record.checksum,
         filesWritten: planned.written,
         filesRemoved: planned.removed,
       };

@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
@@ -110,17 +110,22 @@ export class CheckpointStore {
       return;
     }
     await git(['init', '--quiet', '--bare', this.gitDir]);
-    const settings: Array<[string, string]> = [
-      ['gc.auto', '0'], // cleanup reclaims space itself, never in the middle of a checkpoint
-      ['core.autocrlf', 'false'],
-      ['core.fileMode', 'true'],
-      ['core.symlinks', 'true'],
-      ['core.untrackedCache', 'true'],
-      ['index.threads', 'true'],
-    ];
-    for (const [key, value] of settings) {
-      await git(['config', key, value], { env: { GIT_DIR: this.gitDir } });
-    }
+    // Appended in one write: a `git config` process per key cost a first checkpoint ~6 spawns.
+    await appendFile(
+      path.join(this.gitDir, 'config'),
+      [
+        '[gc]',
+        '\tauto = 0', // cleanup reclaims space itself, never in the middle of a checkpoint
+        '[core]',
+        '\tautocrlf = false',
+        '\tfileMode = true',
+        '\tsymlinks = true',
+        '\tuntrackedCache = true',
+        '[index]',
+        '\tthreads = true',
+        '',
+      ].join('\n'),
+    );
     this.initialized = true;
   }
 

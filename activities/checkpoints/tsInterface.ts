@@ -159,11 +159,36 @@ function describeSymbol(checker: ts.TypeChecker, symbol: ts.Symbol, at: ts.Node)
   return parts.join(' + ') || 'unknown';
 }
 
+/**
+ * TypeScript's own lib files (lib.es2022.d.ts, …), parsed once per process and
+ * shared by every program, as the language service shares them: they never
+ * change, and parsing them was most of each extraction (two per assessment).
+ */
+const libFiles = new Map<string, ts.SourceFile>();
+
+function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
+  const host = compiler().createCompilerHost(options);
+  const libDir = path.dirname(compiler().getDefaultLibFilePath(options));
+  const read = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, language, onError, shouldCreate) => {
+    if (path.dirname(fileName) !== libDir) return read(fileName, language, onError, shouldCreate);
+    const version = typeof language === 'object' ? language.languageVersion : language;
+    const key = `${version}:${fileName}`;
+    let file = libFiles.get(key);
+    if (!file) {
+      file = read(fileName, language, onError, shouldCreate);
+      if (file) libFiles.set(key, file);
+    }
+    return file;
+  };
+  return host;
+}
+
 /** Export name → signature, or null when the directory has no entry point. */
 export function extractTsInterface(dir: string): Record<string, string> | null {
   const entry = findEntryPoint(dir);
   if (!entry) return null;
-  const program = compiler().createProgram([entry], {
+  const options: ts.CompilerOptions = {
     allowJs: true,
     checkJs: false,
     noEmit: true,
@@ -173,7 +198,8 @@ export function extractTsInterface(dir: string): Record<string, string> | null {
     module: compiler().ModuleKind.Node16,
     moduleResolution: compiler().ModuleResolutionKind.Node16,
     types: [],
-  });
+  };
+  const program = compiler().createProgram([entry], options, cachingHost(options));
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(entry);
   if (!source) return null;

@@ -296,10 +296,12 @@ export function registerCheckpoint(program: Command, globals: () => GlobalOption
   cp.command('register')
     .description('allow restores into a directory that no checkpoint was taken from')
     .option('--workspace <dir>', 'the directory (default: current directory)')
-    .action(async (o: { workspace?: string }) => {
+    .option('--json', 'print the acknowledgement as one JSON object')
+    .action(async (o: { workspace?: string; json?: boolean }) => {
       const ws = await storeCall(() =>
         registerWorkspace(storeFrom(globals()), { workspace: path.resolve(o.workspace ?? '.') }),
       );
-      println(`registered ${ws}`);
+      if (o.json) printJson({ workspace: ws, registered: true });
+      else println(`registered ${ws}`);
     });
 }

@@ -23,12 +23,31 @@ import { ensureJanitorSchedule } from '../janitor';
 import { connectionOptions, nativeConnectionOptions } from '../connection';
 import { settingsFrom, type GlobalOptions } from '../context';
 import { runDemo } from '../demo';
-import { ExitCode, progress, progressLines } from '../output';
+import { ExitCode, printJson, progress, progressLines } from '../output';
 
 interface DevOptions {
   demo?: boolean;
   worker: boolean;
   verbose?: boolean;
+  json?: boolean;
+}
+
+/** With --json: one object on stdout once everything is up (scripts wait for that line). */
+function printReady(
+  settings: Settings,
+  options: DevOptions,
+  details: { reusedServer: boolean; logFile?: string },
+): void {
+  if (!options.json) return;
+  printJson({
+    address: settings.temporal.address,
+    namespace: settings.temporal.namespace,
+    uiUrl: uiBaseUrl(settings),
+    taskQueue: options.worker ? settings.taskQueue : null,
+    worker: options.worker,
+    reusedServer: details.reusedServer,
+    ...(details.logFile ? { logFile: details.logFile } : {}),
+  });
 }
 
 function isLocalAddress(address: string): boolean {
@@ -74,6 +93,7 @@ export async function runDev(settings: Settings, options: DevOptions): Promise<n
     progress(`Temporal Web UI: ${uiBaseUrl(settings)}`);
     if (!options.worker) {
       progress('Server running without a worker (--no-worker). Ctrl-C to stop.');
+      printReady(settings, options, { reusedServer: !server });
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -105,6 +125,7 @@ export async function runDev(settings: Settings, options: DevOptions): Promise<n
     );
     // The worker shuts itself down on SIGINT/SIGTERM; run() resolves then.
     const running = worker.run();
+    printReady(settings, options, { reusedServer: !server, ...(logFile ? { logFile } : {}) });
     const gauges = startWorkerGauges(settings, client, logger);
     if (options.demo) {
       runDemo(client, settings).catch((err: unknown) => {
@@ -135,6 +156,10 @@ export function registerDev(program: Command, globals: () => GlobalOptions): voi
     .option(
       '--verbose',
       'show every worker log line on the terminal (default there: only warnings and errors; the rest goes to <dataDir>/logs/worker.log)',
+    )
+    .option(
+      '--json',
+      'once up, print the address, Web UI, task queue and log file as one JSON object',
     )
     .action(async (options: DevOptions) => {
       process.exitCode = await runDev(settingsFrom(globals()), options);

@@ -63,9 +63,11 @@ export function registerHealth(program: Command, globals: () => GlobalOptions): 
     .description('signal a held health check to finish')
     .argument('<workflowId>')
     .option('--by <name>', 'who released it', process.env.USER)
-    .action(async (workflowId: string, options: { by?: string }) => {
+    .option('--json', 'print the acknowledgement as one JSON object')
+    .action(async (workflowId: string, options: { by?: string; json?: boolean }) => {
       const client = await clientFrom(settingsFrom(globals()));
       await releaseHealthCheck(client, workflowId, options.by);
-      println(`released ${workflowId}`);
+      if (options.json) printJson({ workflowId, released: true, by: options.by ?? null });
+      else println(`released ${workflowId}`);
     });
 }

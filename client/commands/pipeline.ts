@@ -194,7 +194,8 @@ export function registerPipeline(program: Command, globals: () => GlobalOptions)
       .command(verb)
       .description(description)
       .argument('<workflowId>')
-      .action(async (id: string) => {
+      .option('--json', 'print the acknowledgement as one JSON object')
+      .action(async (id: string, options: { json?: boolean }) => {
         try {
           await sendPipelineAction(await clientFrom(settingsFrom(globals())), id, action);
         } catch (err) {
@@ -202,7 +203,8 @@ export function registerPipeline(program: Command, globals: () => GlobalOptions)
             throw new CliError((err as Error).message);
           throw err;
         }
-        println(`${action} sent to ${id}`);
+        if (options.json) printJson({ workflowId: id, action, sent: true });
+        else println(`${action} sent to ${id}`);
       });
   }
 

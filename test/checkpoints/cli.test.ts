@@ -154,4 +154,24 @@ describe('ratchet checkpoint / versions', () => {
       ],
     });
   });
+
+  it('registers a directory with --json, then restores into it; a missing one is refused', () => {
+    const fresh = path.join(base, 'fresh');
+    mkdirSync(fresh);
+    const registered = ratchet('checkpoint', 'register', '--workspace', fresh, '--json');
+    expect(registered.code).toBe(0);
+    expect(json(registered)).toEqual({ workspace: fresh, registered: true });
+    const restored = ratchet('checkpoint', 'restore', 'shop@v1', '--workspace', fresh, '--json');
+    expect(restored.code).toBe(0);
+    expect(readFileSync(path.join(fresh, 'src', 'a.txt'), 'utf8')).toBe('one\n');
+    const missing = ratchet(
+      'checkpoint',
+      'register',
+      '--workspace',
+      path.join(base, 'nope'),
+      '--json',
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+  });
 });
