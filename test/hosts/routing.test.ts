@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveEvolutionConfig, startEvolution } from '../../client/evolution';
 import { withOwner } from '../../client/hosts';
+import { ensureJanitorSchedule } from '../../client/janitor';
 import { runDoctor } from '../../client/commands/doctor';
 import { createAgent, deleteAgent } from '../../client/operations';
 import { Settings } from '../../config/settings';
@@ -241,6 +242,29 @@ describe('host routing with two workers', () => {
     await deleteAgent(ownedByA, taskQueue, agentId);
     expect(await leftovers(data['host-a'], agentId, repo, null)).toEqual([]);
     expect(filesIn(data['host-b'])).toEqual([]);
+  });
+
+  it("runs a host's janitor schedule on that host", async () => {
+    const owner = { id: 'host-b', waitForHostMs: 60_000 };
+    expect(await ensureJanitorSchedule(env.client, taskQueue, owner)).toBe(true);
+    const schedule = env.client.schedule.getHandle('ratchet-janitor@host-b');
+    try {
+      await schedule.trigger();
+      let runId: string | undefined;
+      await expect
+        .poll(
+          async () =>
+            (runId = (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId),
+          { timeout: 30_000, interval: 250 },
+        )
+        .toBeDefined();
+      await env.client.workflow.getHandle(runId!).result();
+      const runs = await activitiesOf(runId!);
+      expect(runs.some((r) => r.type === 'janitorScan')).toBe(true);
+      expect(runs.filter((r) => r.queue !== hostQueue(taskQueue, 'host-b'))).toEqual([]);
+    } finally {
+      await schedule.delete();
+    }
   });
 
   it('refuses a malformed --host before starting anything (exit 2, naming the flag)', async () => {
