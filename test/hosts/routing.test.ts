@@ -244,6 +244,48 @@ describe('host routing with two workers', () => {
     expect(filesIn(data['host-b'])).toEqual([]);
   });
 
+  it('retries a step lost with its killed host on that host only, after it restarts', async () => {
+    const markers = env.tempDir('ratchet-hosts-pause-');
+    await workers['host-a']!.stop();
+    const first = await startWorkerProcess(taskQueue, data['host-a'], {
+      RATCHET_TEST_HOST_ID: 'host-a',
+      RATCHET_TEST_PAUSE_AT: 'createAgentWorktree',
+      RATCHET_TEST_PAUSE_DIR: markers,
+    });
+    workers['host-a'] = first;
+    const repo = makeRepo(path.join(root, 'killed'));
+    const workflowId = `agent-create-killed-${Date.now().toString(36)}`;
+    const pending = createAgent(
+      ownedByA,
+      taskQueue,
+      { name: 'killed', repo, stepTimeoutMs: 4000 },
+      { workflowId },
+    );
+    await expect
+      .poll(() => existsSync(path.join(markers, 'createAgentWorktree')), { timeout: 30_000 })
+      .toBe(true);
+    await first.kill(); // mid-step: the attempt is lost with the host
+    const handle = env.client.workflow.getHandle(workflowId);
+    await expect
+      .poll(async () => (await handle.describe()).memo?.[WAITING_FOR_HOST_MEMO_KEY], {
+        timeout: 60_000,
+        interval: 250,
+      })
+      .toEqual(expect.stringContaining('waiting for host host-a'));
+    const second = await startHost('host-a');
+    const outcome = await pending;
+    expect(outcome.status).toBe('completed');
+    const pids = [first.child.pid, second.child.pid].map((pid) => `${pid}@`);
+    expect(
+      (await startedBy(workflowId)).filter((id) => !pids.some((p) => id.startsWith(p))),
+    ).toEqual([]);
+    await deleteAgent(ownedByA, taskQueue, String(outcome.resources.agentId));
+    expect(await leftovers(data['host-a'], String(outcome.resources.agentId), repo, null)).toEqual(
+      [],
+    );
+    expect(filesIn(data['host-b'])).toEqual([]);
+  });
+
   it("runs a host's janitor schedule on that host", async () => {
     const owner = { id: 'host-b', waitForHostMs: 60_000 };
     expect(await ensureJanitorSchedule(env.client, taskQueue, owner)).toBe(true);
