@@ -6,6 +6,8 @@ import {
   JanitorInput,
   type JanitorReport,
 } from '../domain/janitor';
+import { HOST_MEMO_KEY, HostOwner } from '../domain/hosts';
+import { HOST_KEY } from '../domain/searchAttributes';
 import { janitor } from '../workflows/janitor';
 
 export async function runJanitor(
@@ -29,16 +31,26 @@ export async function runJanitor(
  * creates it; on a cluster, create it once the same way (see README). Returns
  * false when it already existed.
  */
-export async function ensureJanitorSchedule(client: Client, taskQueue: string): Promise<boolean> {
+export async function ensureJanitorSchedule(
+  client: Client,
+  taskQueue: string,
+  /** The host whose data dir it cleans: one schedule per host, `ratchet-janitor@<host>` (issue 14). */
+  owner?: HostOwner,
+): Promise<boolean> {
   try {
     await client.schedule.create({
-      scheduleId: JANITOR_SCHEDULE_ID,
+      scheduleId: owner ? `${JANITOR_SCHEDULE_ID}@${owner.id}` : JANITOR_SCHEDULE_ID,
       spec: { intervals: [{ every: JANITOR_INTERVAL }] },
       action: {
         type: 'startWorkflow',
         workflowType: janitor,
         taskQueue,
         args: [JanitorInput.parse({})],
+        // Schedules start runs without the client's interceptors: the owner is written here.
+        ...(owner && {
+          memo: { [HOST_MEMO_KEY]: HostOwner.parse(owner) },
+          typedSearchAttributes: [{ key: HOST_KEY, value: owner.id }],
+        }),
       },
       policies: { overlap: 'SKIP' },
     });

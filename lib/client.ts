@@ -38,3 +38,6 @@ export type { AgentCreateInput, OperationOutcome, SessionCreateInput } from '../
 export type { CompensationOutcome, CompensationRecord } from '../domain/saga';
 export { loadPipelineFile } from '../activities/pipelines/load';
 export type { Lane, Pipeline } from '../domain/pipeline';
+// Host routing (issue 14): start runs owned by a host (memo + RatchetHost), and read who owns one.
+export { runHost, withOwner, type RunHost } from '../client/hosts';
+export { type HostOwner } from '../domain/hosts';

@@ -17,3 +17,9 @@ export { createRatchetWorker, WORKFLOWS_PATH, type RatchetWorkerOptions } from '
 export { createActivities, type Activities, type ActivityDeps } from '../activities';
 export { installRuntime } from '../workers/runtime';
 export { ensureSearchAttributes } from '../client/admin';
+// Host routing (issue 14): a worker serving the shared queue and its host's own.
+export {
+  createHostedWorkers,
+  type HostedWorkers,
+  type HostedWorkerOptions,
+} from '../workers/hosted';

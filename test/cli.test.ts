@@ -18,7 +18,7 @@ describe('ratchet CLI', () => {
   it('has --help on every command', () => {
     const top = ratchet(['--help']);
     expect(top.code).toBe(0);
-    const commands = [...top.stdout.matchAll(/^ {2}([a-z-]+)(?: |$)/gm)]
+    const commands = [...top.stdout.matchAll(/^ {2}([a-z][a-z-]*)(?: |$)/gm)]
       .map((m) => m[1]!)
       .filter((c) => c !== 'help');
     expect(commands).toEqual(expect.arrayContaining(['dev', 'doctor', 'health', 'ping']));
@@ -32,6 +32,7 @@ describe('ratchet CLI', () => {
   it('exits 2 on usage errors and bad configuration, naming the problem', () => {
     expect(ratchet(['no-such-verb']).code).toBe(2);
     expect(ratchet(['ping', '--hold', 'soon']).code).toBe(2);
+    expect(ratchet(['doctor', '--only', 'worker,nope']).code).toBe(2);
     const bad = ratchet(['doctor'], { TEMPORAL_ADDRESS: 'not-an-address' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/temporal\.address \(from TEMPORAL_ADDRESS\)/);
@@ -54,6 +55,8 @@ describe('ratchet CLI', () => {
       'namespace',
       'search-attributes',
       'worker',
+      'host-queue',
+      'hosts',
       'web-ui',
       'sandbox',
     ]);

@@ -10,11 +10,14 @@ import {
   DefaultLogger,
   NativeConnection,
   Runtime,
-  type Worker,
+  Worker,
   type WorkerOptions,
 } from '@temporalio/worker';
 import { inject } from 'vitest';
-import type { ActivityDeps } from '../activities';
+import { createActivities, type ActivityDeps } from '../activities';
+import { hostIdOf } from '../config/hosts';
+import { hostQueue } from '../domain/hosts';
+import { faultInterceptor } from '../workers/faults/activityInterceptor';
 import { createRatchetWorker } from '../workers/worker';
 
 let runtimeInstalled = false;
@@ -61,15 +64,25 @@ export async function createTestEnv(): Promise<TestEnv> {
     client: new Client({ connection, namespace }),
     nativeConnection,
     tempDir,
-    createWorker: (taskQueue, deps = {}, overrides = {}) =>
-      createRatchetWorker({
+    createWorker: async (taskQueue, deps = {}, overrides = {}) => {
+      const activityDeps = { dataDir: deps.dataDir ?? tempDir('ratchet-data-'), ...deps };
+      const shared = await createRatchetWorker({
         connection: nativeConnection,
         namespace,
         taskQueue,
-        activityDeps: { dataDir: deps.dataDir ?? tempDir('ratchet-data-'), ...deps },
+        activityDeps,
         workflowBundle: { codePath: inject('workflowBundlePath') },
         overrides: { shutdownGraceTime: '1 second', ...overrides },
-      }),
+      });
+      return withOwnHostQueue(
+        shared,
+        nativeConnection,
+        namespace,
+        taskQueue,
+        activityDeps,
+        overrides,
+      );
+    },
     async teardown() {
       await nativeConnection.close();
       await connection.close();
@@ -81,4 +94,40 @@ export async function createTestEnv(): Promise<TestEnv> {
 /** A task queue unique to this test: readable in the Web UI, never shared. */
 export function taskQueueFor(name: string): string {
   return `test-${name.replace(/[^a-zA-Z0-9]+/g, '-').toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * Like `ratchet dev`, a test's worker also serves the host queue of the
+ * machine it runs on (issue 14), for the host id a CLI with the same data dir
+ * derives: runs the CLI starts (owned by that host) find their worker. The
+ * host Worker runs exactly while the shared one does (run, and so runUntil).
+ */
+async function withOwnHostQueue(
+  shared: Worker,
+  connection: NativeConnection,
+  namespace: string,
+  taskQueue: string,
+  activityDeps: Omit<ActivityDeps, 'taskQueue'>,
+  overrides: Partial<WorkerOptions>,
+): Promise<Worker> {
+  const queue = hostQueue(taskQueue, hostIdOf({ dataDir: path.resolve(activityDeps.dataDir) }));
+  const host = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: queue,
+    activities: createActivities({ ...activityDeps, taskQueue: queue }),
+    interceptors: { activity: [faultInterceptor, ...(overrides.interceptors?.activity ?? [])] },
+    shutdownGraceTime: '1 second',
+  });
+  const runShared = shared.run.bind(shared);
+  shared.run = async () => {
+    const hostRun = host.run();
+    try {
+      await runShared();
+    } finally {
+      if (host.getState() === 'RUNNING') host.shutdown();
+      await hostRun;
+    }
+  };
+  return shared;
 }

@@ -16,7 +16,7 @@ import { startLocalTemporal } from '../../server/localTemporal';
 import { isListening } from '../../server/ports';
 import { startWorkerGauges } from '../../workers/metrics';
 import { installRuntime } from '../../workers/runtime';
-import { hostIdOf } from '../../config/hosts';
+import { hostIdOf, hostOwnerOf } from '../../config/hosts';
 import { createHostedWorkers } from '../../workers/hosted';
 import { ensureSearchAttributes } from '../admin';
 import { ensureJanitorSchedule } from '../janitor';
@@ -111,8 +111,10 @@ export async function runDev(settings: Settings, options: DevOptions): Promise<n
       activityDeps: { dataDir: settings.dataDir },
       hostId: hostIdOf(settings),
     });
-    if (await ensureJanitorSchedule(client, settings.taskQueue)) {
-      progress('Created the ratchet-janitor schedule (ratchet gc every 5 minutes).');
+    if (await ensureJanitorSchedule(client, settings.taskQueue, hostOwnerOf(settings))) {
+      progress(
+        `Created the ratchet-janitor@${worker.hostId} schedule (ratchet gc every 5 minutes).`,
+      );
     }
     progress(
       `Worker polling task queues "${settings.taskQueue}" and "${worker.hostQueue}" (host ${worker.hostId}). Ctrl-C to stop.`,

@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveEvolutionConfig, startEvolution } from '../../client/evolution';
 import { withOwner } from '../../client/hosts';
+import { ensureJanitorSchedule } from '../../client/janitor';
 import { runDoctor } from '../../client/commands/doctor';
 import { createAgent, deleteAgent } from '../../client/operations';
 import { Settings } from '../../config/settings';
@@ -241,6 +242,71 @@ describe('host routing with two workers', () => {
     await deleteAgent(ownedByA, taskQueue, agentId);
     expect(await leftovers(data['host-a'], agentId, repo, null)).toEqual([]);
     expect(filesIn(data['host-b'])).toEqual([]);
+  });
+
+  it('retries a step lost with its killed host on that host only, after it restarts', async () => {
+    const markers = env.tempDir('ratchet-hosts-pause-');
+    await workers['host-a']!.stop();
+    const first = await startWorkerProcess(taskQueue, data['host-a'], {
+      RATCHET_TEST_HOST_ID: 'host-a',
+      RATCHET_TEST_PAUSE_AT: 'createAgentWorktree',
+      RATCHET_TEST_PAUSE_DIR: markers,
+    });
+    workers['host-a'] = first;
+    const repo = makeRepo(path.join(root, 'killed'));
+    const workflowId = `agent-create-killed-${Date.now().toString(36)}`;
+    const pending = createAgent(
+      ownedByA,
+      taskQueue,
+      { name: 'killed', repo, stepTimeoutMs: 4000 },
+      { workflowId },
+    );
+    await expect
+      .poll(() => existsSync(path.join(markers, 'createAgentWorktree')), { timeout: 30_000 })
+      .toBe(true);
+    await first.kill(); // mid-step: the attempt is lost with the host
+    const handle = env.client.workflow.getHandle(workflowId);
+    await expect
+      .poll(async () => (await handle.describe()).memo?.[WAITING_FOR_HOST_MEMO_KEY], {
+        timeout: 60_000,
+        interval: 250,
+      })
+      .toEqual(expect.stringContaining('waiting for host host-a'));
+    const second = await startHost('host-a');
+    const outcome = await pending;
+    expect(outcome.status).toBe('completed');
+    const pids = [first.child.pid, second.child.pid].map((pid) => `${pid}@`);
+    expect(
+      (await startedBy(workflowId)).filter((id) => !pids.some((p) => id.startsWith(p))),
+    ).toEqual([]);
+    await deleteAgent(ownedByA, taskQueue, String(outcome.resources.agentId));
+    expect(await leftovers(data['host-a'], String(outcome.resources.agentId), repo, null)).toEqual(
+      [],
+    );
+    expect(filesIn(data['host-b'])).toEqual([]);
+  });
+
+  it("runs a host's janitor schedule on that host", async () => {
+    const owner = { id: 'host-b', waitForHostMs: 60_000 };
+    expect(await ensureJanitorSchedule(env.client, taskQueue, owner)).toBe(true);
+    const schedule = env.client.schedule.getHandle('ratchet-janitor@host-b');
+    try {
+      await schedule.trigger();
+      let runId: string | undefined;
+      await expect
+        .poll(
+          async () =>
+            (runId = (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId),
+          { timeout: 30_000, interval: 250 },
+        )
+        .toBeDefined();
+      await env.client.workflow.getHandle(runId!).result();
+      const runs = await activitiesOf(runId!);
+      expect(runs.some((r) => r.type === 'janitorScan')).toBe(true);
+      expect(runs.filter((r) => r.queue !== hostQueue(taskQueue, 'host-b'))).toEqual([]);
+    } finally {
+      await schedule.delete();
+    }
   });
 
   it('refuses a malformed --host before starting anything (exit 2, naming the flag)', async () => {
