@@ -30,6 +30,7 @@ import {
   defineQuery,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   uuid4,
@@ -641,6 +642,8 @@ async function auditDeletion(
   result: CompensationOutcome,
   drift: string[],
 ): Promise<void> {
+  // Deletes recorded before they were audited replay without the audit activity.
+  if (!patched('deletes-audited')) return;
   await audit({
     operationId: workflowInfo().workflowId,
     operation,
