@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { MetricPolicy } from '../judge/policies';
 import { SandboxSettings } from '../sandbox';
 import { ModuleId } from '../versions';
+import { ServiceFields } from '../services/settings';
 
 const Command = z.string().trim().min(1, 'a command cannot be empty');
 
@@ -125,6 +126,11 @@ export const EvolutionConfig = z.object({
    * `limits` (per command).
    */
   ...SandboxSettings.shape,
+  /**
+   * The module's service (domain/services/settings.ts): `serve`, `health`,
+   * `healthWindowSec`, `healthIntervalSec`, `healthFailureThreshold`.
+   */
+  ...ServiceFields.shape,
 });
 export type EvolutionConfig = z.infer<typeof EvolutionConfig>;
 export type EvolutionConfigInput = z.input<typeof EvolutionConfig>;
