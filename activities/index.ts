@@ -8,6 +8,7 @@ import { createEvolutionActivities } from './evolution';
 import { createHealthActivities } from './health';
 import { createJanitorActivities } from './janitor';
 import { createPipelineActivities } from './pipelines';
+import { createServiceActivities } from './services';
 
 export interface ActivityDeps {
   /** Root of ratchet's own state (registry, checkpoints). */
@@ -22,6 +23,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createEvolutionActivities(deps),
   ...createPipelineActivities(),
   ...createJanitorActivities(deps),
+  ...createServiceActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;
