@@ -33,7 +33,8 @@ export async function materializeVersion(
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
   await mkdir(staging, { recursive: true });
   try {
-    const env = { ...store.objectEnv, GIT_INDEX_FILE: `${staging}.index` };
+    // A bare store has no work tree: the staging dir serves as one for this checkout.
+    const env = { ...store.objectEnv, GIT_INDEX_FILE: `${staging}.index`, GIT_WORK_TREE: staging };
     await git(['read-tree', manifest.tree], { env });
     await git(['checkout-index', '-a', `--prefix=${staging}/`], { env });
     for (const d of manifest.emptyDirs) await mkdir(path.join(staging, d), { recursive: true });

@@ -146,11 +146,17 @@ export interface ProbeResult {
 
 /**
  * The health window's verdict over the probes taken so far: `revert` once
- * `threshold` of them failed (they need not be consecutive), else `healthy`.
+ * `threshold` failures were seen (they need not be consecutive). A probe
+ * fails by itself, or counts each death of the copy since the last probe —
+ * a service that dies and is restarted between two probes still failed.
  */
 export function healthVerdict(
-  probes: readonly Pick<ProbeResult, 'ok'>[],
+  probes: readonly { ok: boolean; deaths?: number }[],
   threshold: number,
 ): 'healthy' | 'revert' {
-  return probes.filter((p) => !p.ok).length >= threshold ? 'revert' : 'healthy';
+  return healthFailures(probes) >= threshold ? 'revert' : 'healthy';
+}
+
+export function healthFailures(probes: readonly { ok: boolean; deaths?: number }[]): number {
+  return probes.reduce((n, p) => n + Math.max(p.ok ? 0 : 1, p.deaths ?? 0), 0);
 }

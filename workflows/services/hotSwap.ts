@@ -17,7 +17,12 @@
  * `ratchet serve` share one path.
  */
 import { sleep, uuid4, workflowInfo } from '@temporalio/workflow';
-import { healthVerdict, probeFor, type ServiceSettings } from '../../domain/services/settings';
+import {
+  healthFailures,
+  healthVerdict,
+  probeFor,
+  type ServiceSettings,
+} from '../../domain/services/settings';
 import type { CopyProbe } from '../../activities/services';
 import { releases, services } from './activities';
 import { startCopy, stopCopy, type CopyRef } from './copy';
@@ -46,7 +51,7 @@ export interface SwapResult {
   outcome: 'committed' | 'rolled_back' | 'failed';
   /** The copy serving when the swap ended (the new one, or the old one again). */
   serving: CopyRef | null;
-  probes: CopyProbe[];
+  probes: (CopyProbe & { deaths: number })[];
   events: SwapEvent[];
   /** Why it was rolled back or failed. */
   reason: string | null;
@@ -63,7 +68,7 @@ export async function serviceSwap(input: SwapInput): Promise<SwapResult> {
   const events: SwapEvent[] = [];
   const emit = (type: SwapEvent['type'], data: Record<string, unknown>) =>
     events.push({ type, at: new Date().toISOString(), data });
-  const probes: CopyProbe[] = [];
+  const probes: SwapResult['probes'] = [];
   const sideBySide = service.strategy === 'side-by-side';
   let started: CopyRef | null = null;
   let oldStopped = false;
@@ -103,7 +108,6 @@ export async function serviceSwap(input: SwapInput): Promise<SwapResult> {
 
     const windowEnd = Date.now() + service.healthWindowSec * 1000;
     const target = service.health ? probeFor(service.health, port) : null;
-    let failures = 0;
     let lastRestarts = 0;
     while (Date.now() < windowEnd) {
       await sleep(service.healthIntervalSec * 1000);
@@ -116,14 +120,18 @@ export async function serviceSwap(input: SwapInput): Promise<SwapResult> {
         timeoutMs: Math.min(5_000, Math.max(500, service.healthIntervalSec * 1000)),
       });
       // A death inside the window is a failure even when the restart answers again.
-      const died = p.restarts > lastRestarts;
+      const deaths = p.restarts - lastRestarts;
       lastRestarts = p.restarts;
-      const ok = p.ok && !died;
-      probes.push({ ...p, ok, detail: died ? `${p.detail} (restarted)` : p.detail });
-      if (!ok) failures++;
+      probes.push({
+        ...p,
+        ok: p.ok && deaths === 0,
+        deaths,
+        detail: deaths ? `${p.detail} (died ${deaths}× since the last probe)` : p.detail,
+      });
       if (healthVerdict(probes, service.healthFailureThreshold) === 'revert') break;
     }
     const verdict = healthVerdict(probes, service.healthFailureThreshold);
+    const failures = healthFailures(probes);
     emit('SWAP_HEALTH_CHECK', {
       version: input.toVersion,
       probes: probes.length,
@@ -161,7 +169,7 @@ async function putBack(
   if (started) await stopCopy(moduleId, started);
   if (!from) return null;
   if (!oldStopped) return from;
-  return startCopy({
+  const again = await startCopy({
     moduleId,
     slot: newSlot(from.version),
     version: from.version,
@@ -170,6 +178,34 @@ async function putBack(
     port: from.port,
     restartBudget: service.restartBudget,
   });
+  await untilHealthy(moduleId, service, again);
+  return again;
+}
+
+/**
+ * Waits (up to the health window) until a copy answers its probe, so a swap
+ * that put the old version back returns only once it serves again.
+ */
+export async function untilHealthy(
+  moduleId: string,
+  service: ServiceSettings,
+  copy: CopyRef,
+): Promise<boolean> {
+  const deadline = Date.now() + service.healthWindowSec * 1000;
+  const target = service.health ? probeFor(service.health, copy.port) : null;
+  for (;;) {
+    const p = await services.probeServiceCopy({
+      moduleId,
+      slot: copy.slot,
+      probe: target,
+      cwd: copy.cwd,
+      port: copy.port,
+      timeoutMs: 2_000,
+    });
+    if (p.ok) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(Math.min(250, service.healthIntervalSec * 1000));
+  }
 }
 
 /** `swap-<module>-<version>-<run-suffix>`: readable in the Web UI. */
