@@ -11,7 +11,6 @@ import {
   rollbackTargetWithFallback,
   type TargetFallback,
 } from '../../domain/services/rollbackTarget';
-import { REVERT_REASONS } from '../../domain/metrics';
 import type { RevertReasonCode, VersionRecord } from '../../domain/versions';
 import { rollbackWithRecovery, type RollbackOutcome } from '../evolution/rollback';
 import { lineage, services } from './activities';
@@ -43,14 +42,6 @@ export interface RevertResult {
   note: string;
   rollback: RollbackOutcome | null;
   events: RevertEvent[];
-}
-
-/** `CODE: text` or `CODE` picks the closed reason; any other text is a MANUAL revert. */
-export function reasonFromText(text: string): { reason: RevertReasonCode; detail: string } {
-  const m = /^([A-Z_]+)\s*(?::\s*(.*))?$/s.exec(text.trim());
-  if (m && (REVERT_REASONS as readonly string[]).includes(m[1]!))
-    return { reason: m[1] as RevertReasonCode, detail: (m[2] ?? '').trim() || m[1]! };
-  return { reason: 'MANUAL', detail: text.trim() };
 }
 
 /**
