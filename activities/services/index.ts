@@ -23,6 +23,8 @@ export interface CopyProbe extends ProbeResult {
   restarts: number;
   /** ISO-8601: when the running pid started. */
   startedAt: string | null;
+  /** The supervisor gave the copy up (restart budget spent). */
+  gaveUp: boolean;
 }
 
 function freePort(): Promise<number> {
@@ -64,10 +66,17 @@ export const createServiceActivities = (deps: ServiceActivityDeps) => ({
         pid,
         restarts,
         startedAt: record?.startedAt ?? null,
+        gaveUp: record?.gaveUp ?? false,
       };
     }
     const result = await probe(input.probe, input);
-    return { ...result, pid, restarts, startedAt: record?.startedAt ?? null };
+    return {
+      ...result,
+      pid,
+      restarts,
+      startedAt: record?.startedAt ?? null,
+      gaveUp: record?.gaveUp ?? false,
+    };
   },
   materializeVersion: (input: { moduleId: string; version: string }) =>
     materializeVersion(deps.dataDir, input),

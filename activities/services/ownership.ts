@@ -24,6 +24,8 @@ export interface CopyRecord {
   startedAt: string | null;
   /** Deaths the supervisor restarted it after. */
   restarts: number;
+  /** It died more often than its restart budget allows and was not started again. */
+  gaveUp?: boolean;
 }
 
 export function servicesDir(dataDir: string, moduleId: string): string {

@@ -106,6 +106,7 @@ export async function superviseService(
       port: input.port,
     } satisfies SupervisorBeat);
 
+  let gaveUp = false;
   try {
     for (;;) {
       if (pid === null) {
@@ -137,6 +138,9 @@ export async function superviseService(
         `${input.moduleId} ${input.slot} died (restart ${restarts}/${input.restartBudget})`,
       );
       if (restarts > input.restartBudget) {
+        gaveUp = true;
+        // Kept, so whoever watches the copy learns it was given up (and the workflow reverts).
+        await writeRecord(dataDir, { ...record(), gaveUp: true });
         throw ApplicationFailure.create({
           type: 'ServiceCrashLooping',
           message: `${input.moduleId} ${input.version} died ${restarts} times (restart budget ${input.restartBudget})`,
@@ -148,10 +152,10 @@ export async function superviseService(
       await ctx.sleep(restartDelayMs(restarts));
     }
   } catch (err) {
-    // Cancelled, or gave up: the whole group goes, and so does its record.
+    // Cancelled, or gave up: the whole group goes, and so does its record (unless given up).
     if (pid !== null) await stopProcess(pid, owner);
     await stopStrays(dataDir, owner);
-    await removeRecord(dataDir, input.moduleId, input.slot);
+    if (!gaveUp) await removeRecord(dataDir, input.moduleId, input.slot);
     throw err;
   }
 }

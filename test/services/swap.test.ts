@@ -170,6 +170,67 @@ describe('hot swap', () => {
     });
   });
 
+  it('a copy that keeps dying after its health window is restarted, counted, and past the budget reverted', async () => {
+    const w = await world('dying');
+    applyServicePatch(w.workspace, '01-release-2-healthy.patch');
+    await checkpoint(w.dataDir, w.workspace, w.moduleId);
+    const store = createCheckpointActivities({ dataDir: w.dataDir });
+    await store.setVersionStatus({ moduleId: w.moduleId, version: 'v2', status: 'active' });
+    const worker = await env.createWorker(w.taskQueue, { dataDir: w.dataDir });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(serveModule, {
+        taskQueue: w.taskQueue,
+        workflowId: `serve-${w.moduleId}`,
+        args: [
+          {
+            moduleId: w.moduleId,
+            workspace: w.workspace,
+            service: SIDE_BY_SIDE,
+          } satisfies ServeInput,
+        ],
+      });
+      const first = await serving(handle);
+      expect(first.version).toBe('v2');
+      // Kill whatever copy of v2 runs, again and again: the supervisor restarts it each time.
+      const killed = new Set<number>();
+      await expect
+        .poll(
+          async () => {
+            for (const p of await serviceProcesses(w.dataDir, w.moduleId))
+              if (p.owner.includes(':v2-') && !killed.has(p.pid)) {
+                killed.add(p.pid);
+                process.kill(-p.pid, 'SIGKILL');
+              }
+            return killed.size;
+          },
+          { timeout: 60_000, interval: 50 },
+        )
+        .toBeGreaterThan(5);
+      await expect
+        .poll(
+          async () =>
+            (await store.getLineage({ moduleId: w.moduleId })).find((v) => v.version === 'v2')
+              ?.status,
+          {
+            timeout: 60_000,
+            interval: 250,
+          },
+        )
+        .toBe('reverted');
+      const v2 = (await store.getLineage({ moduleId: w.moduleId })).find(
+        (v) => v.version === 'v2',
+      )!;
+      expect(v2.revert).toMatchObject({ reason: 'HEALTH_FAILURE', restoredTo: 'v1' });
+      expect(v2.revert?.detail).toMatch(/died 6 times/);
+      const back = await serving(handle);
+      expect(back.version).toBe('v1');
+      expect(await releaseOn(back.port!)).toBe('mathlib-service 1');
+      await handle.executeUpdate(stopServeUpdate);
+      await handle.result();
+      await expect.poll(() => serviceProcesses(w.dataDir, w.moduleId)).toHaveLength(0);
+    });
+  });
+
   it('a worker SIGKILLed during the health window: the next worker adopts the copy, never a second one', async () => {
     const w = await world('sigkill');
     const service = { ...SIDE_BY_SIDE, healthWindowSec: 8 };

@@ -143,6 +143,49 @@ export async function serveModule(input: ServeInput): Promise<{ stopped: string 
     }
   }
 
+  /**
+   * After the health window the supervisor restarts a dying copy; once it has
+   * given up (restart budget spent) the version is reverted like a failed
+   * swap, and the version the workspace went back to is served.
+   */
+  async function crashLooped(copy: CopyRef, restarts: number): Promise<void> {
+    const detail = `${copy.version} died ${restarts} times after its health window (restart budget ${service.restartBudget})`;
+    let back: string | null = null;
+    if (copy.version !== 'workspace') {
+      const reverted = await revertVersion({
+        moduleId,
+        workspace: input.workspace,
+        version: copy.version,
+        reason: 'HEALTH_FAILURE',
+        detail,
+        ...(input.smokeCommand ? { smokeCommand: input.smokeCommand } : {}),
+      });
+      keep(reverted.events);
+      back = reverted.restoredTo;
+    }
+    await stopCopy(moduleId, copy);
+    serving = null;
+    history.swaps.push({
+      version: copy.version,
+      outcome: 'failed',
+      reason: detail,
+      at: new Date().toISOString(),
+    });
+    if (back) {
+      const cwd = await releases.materializeVersion({ moduleId, version: back });
+      const port = service.strategy === 'side-by-side' ? await services.freePort() : null;
+      serving = await startCopy({
+        moduleId,
+        slot: newSlot(back),
+        version: back,
+        cwd,
+        serve: service.serve,
+        port,
+        restartBudget: service.restartBudget,
+      });
+    }
+  }
+
   setHandler(serveStatusQuery, () => {
     const last = lastProbes.at(-1);
     return {
@@ -208,6 +251,7 @@ export async function serveModule(input: ServeInput): Promise<{ stopped: string 
         timeoutMs: 5_000,
       });
       lastProbes = [...lastProbes, probe].slice(-KEPT_PROBES);
+      if (probe.gaveUp) await crashLooped(serving, probe.restarts);
     }
     await condition(() => stopping || follows.length > 0, watchMs);
     if (workflowInfo().continueAsNewSuggested && !swapping) {
