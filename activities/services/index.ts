@@ -81,6 +81,9 @@ export const createServiceActivities = (deps: ServiceActivityDeps) => ({
   materializeVersion: (input: { moduleId: string; version: string }) =>
     materializeVersion(deps.dataDir, input),
   freePort,
+  /** The module's settings (VersionManagerConfig, service keys), as a cycle reads them at its start. */
+  moduleSettings: (input: { moduleId: string }) =>
+    new CheckpointStore(deps.dataDir).readConfig(input.moduleId),
   /** Marks a version `reverted` with its closed reason and free text. */
   recordRevert: (input: { moduleId: string; version: string; revert: RevertRecord }) =>
     recordRevert(new CheckpointStore(deps.dataDir), input),

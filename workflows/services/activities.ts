@@ -40,7 +40,12 @@ export const services =
   proxyActivities<
     Pick<
       ServiceActivities,
-      'stopServiceCopy' | 'probeServiceCopy' | 'freePort' | 'recordRevert' | 'serviceCopies'
+      | 'stopServiceCopy'
+      | 'probeServiceCopy'
+      | 'freePort'
+      | 'recordRevert'
+      | 'serviceCopies'
+      | 'moduleSettings'
     >
   >(QUICK);
 export const releases = proxyActivities<Pick<ServiceActivities, 'materializeVersion'>>(MATERIALIZE);
