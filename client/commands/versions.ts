@@ -48,7 +48,8 @@ interface ConfigOptions {
   requireApproval?: boolean;
   rejectBreaking?: boolean;
   autoRollbackOnBreaking?: boolean;
-  serve?: string;
+  /** false: `--no-serve` (the module has no service any more). */
+  serve?: string | false;
   health?: string;
   healthWindowSec?: string;
   healthIntervalSec?: string;
@@ -59,6 +60,17 @@ interface ConfigOptions {
 /** The service flags as the module config's keys, each checked by the same schema as the config file. */
 function servicePatch(o: ConfigOptions): Partial<ModuleConfig> {
   const patch: Partial<ModuleConfig> = {};
+  if (o.serve === false) {
+    for (const key of [
+      'serve',
+      'health',
+      'healthWindowSec',
+      'healthIntervalSec',
+      'healthFailureThreshold',
+    ] as const)
+      patch[key] = undefined;
+    return patch;
+  }
   if (o.serve !== undefined) patch.serve = o.serve;
   if (o.health !== undefined) patch.health = o.health;
   const numbers = [
@@ -68,11 +80,10 @@ function servicePatch(o: ConfigOptions): Partial<ModuleConfig> {
   ] as const;
   for (const [key, raw, flag] of numbers) {
     if (raw === undefined) continue;
-    const parsed = ServiceFields.shape[key].safeParse(Number(raw));
-    if (raw.trim() === '' || !parsed.success)
-      throw new CliError(
-        `${flag}: ${parsed.success ? 'give a number' : parsed.error.issues[0]?.message}`,
-      );
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new CliError(`${flag}: give a number`);
+    const parsed = ServiceFields.shape[key].safeParse(n);
+    if (!parsed.success) throw new CliError(`${flag}: ${parsed.error.issues[0]?.message}`);
     patch[key] = parsed.data;
   }
   const parsed = ServiceFields.safeParse({ serve: patch.serve, health: patch.health });
@@ -319,6 +330,7 @@ export function registerVersions(program: Command, globals: () => GlobalOptions)
       '--health <url|cmd>',
       'service: http(s) URL that must answer 2xx ({port} = the port ratchet gives each copy), or a command that must exit 0',
     )
+    .option('--no-serve', 'service: remove the service settings')
     .option(
       '--health-window-sec <n>',
       'service: probe a new version this long before committing it',
