@@ -115,6 +115,35 @@ describe('hot swap', () => {
     });
   });
 
+  it('a swap asked for before the first copy is up waits for it, and leaves no copy behind', async () => {
+    const w = await world('early');
+    applyServicePatch(w.workspace, '01-release-2-healthy.patch');
+    await checkpoint(w.dataDir, w.workspace, w.moduleId); // v2, accepted; v1 stays active
+    const worker = await env.createWorker(w.taskQueue, { dataDir: w.dataDir });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(serveModule, {
+        taskQueue: w.taskQueue,
+        workflowId: `serve-${w.moduleId}`,
+        args: [
+          {
+            moduleId: w.moduleId,
+            workspace: w.workspace,
+            service: SIDE_BY_SIDE,
+          } satisfies ServeInput,
+        ],
+      });
+      const result = await handle.executeUpdate(swapUpdate, { args: [{ version: 'v2' }] });
+      expect(result.outcome).toBe('committed');
+      expect(result.events[0]?.data).toMatchObject({ version: 'v2' });
+      const procs = await serviceProcesses(w.dataDir, w.moduleId);
+      expect(procs).toHaveLength(1);
+      expect(procs[0]!.owner).toMatch(/:v2-/);
+      await handle.executeUpdate(stopServeUpdate);
+      await handle.result();
+      await expect.poll(() => serviceProcesses(w.dataDir, w.moduleId)).toHaveLength(0);
+    });
+  });
+
   it('a release that crashes inside the health window is reverted: HEALTH_FAILURE, the previous release answers, the workspace is back', async () => {
     const w = await world('crash');
     const v1Source = serviceSource(w.workspace);

@@ -101,6 +101,8 @@ export async function serveModule(input: ServeInput): Promise<{ stopped: string 
   let lastProbes: CopyProbe[] = [];
   let swapping: string | null = null;
   let stopping = false;
+  // Swaps and stops wait until the first copy is up: a swap needs the copy it replaces.
+  let ready = serving !== null;
   const follows: string[] = [];
 
   const keep = (events: (SwapEvent | RevertEvent)[]) => {
@@ -203,17 +205,24 @@ export async function serveModule(input: ServeInput): Promise<{ stopped: string 
       events: history.events,
     };
   });
-  setHandler(swapUpdate, ({ version }) => swapTo(version, true), {
-    validator: ({ version }) => {
-      if (!/^v[1-9][0-9]*$/.test(version)) throw new Error(`"${version}" is not a version (vN)`);
-      if (swapping) throw new Error(`a swap to ${swapping} is running`);
-      if (stopping) throw new Error('the service is stopping');
-      if (serving?.version === version) throw new Error(`${version} is already serving`);
+  setHandler(
+    swapUpdate,
+    async ({ version }) => {
+      await condition(() => ready);
+      return swapTo(version, true);
     },
-  });
+    {
+      validator: ({ version }) => {
+        if (!/^v[1-9][0-9]*$/.test(version)) throw new Error(`"${version}" is not a version (vN)`);
+        if (swapping) throw new Error(`a swap to ${swapping} is running`);
+        if (stopping) throw new Error('the service is stopping');
+        if (serving?.version === version) throw new Error(`${version} is already serving`);
+      },
+    },
+  );
   setHandler(stopServeUpdate, async () => {
     stopping = true;
-    await condition(() => swapping === null);
+    await condition(() => ready && swapping === null);
     const was = serving;
     if (was) await stopCopy(moduleId, was);
     serving = null;
@@ -236,6 +245,7 @@ export async function serveModule(input: ServeInput): Promise<{ stopped: string 
       restartBudget: service.restartBudget,
     });
   }
+  ready = true;
 
   const watchMs = Math.max(service.healthIntervalSec, 5) * 1000;
   while (!stopping) {
