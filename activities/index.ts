@@ -7,6 +7,7 @@ import { createCheckpointActivities } from './checkpoints/activities';
 import { createEvolutionActivities } from './evolution';
 import { createHealthActivities } from './health';
 import { createJanitorActivities } from './janitor';
+import { createJudgeActivities } from './judge';
 import { createPipelineActivities } from './pipelines';
 import { createServiceActivities } from './services';
 
@@ -24,6 +25,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createPipelineActivities(),
   ...createJanitorActivities(deps),
   ...createServiceActivities(deps),
+  ...createJudgeActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -11,7 +11,8 @@ import {
 } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { EvolutionConfig, type EvolutionConfigInput } from '../domain/evolution/config';
-import type { EvolutionEvent } from '../domain/evolution/events';
+import { eventTypeFilter } from '../domain/evolution/eventFilter';
+import { withSeedKeys, type EvolutionEvent } from '../domain/evolution/events';
 import type {
   ApproveInput,
   CycleState,
@@ -127,14 +128,21 @@ export async function evolutionEvents(
 export async function evolutionEventLog(
   client: Client,
   workflowId: string,
-  options: { dataDir: string; sinceSeq?: number; limit?: number },
+  options: {
+    dataDir: string;
+    sinceSeq?: number;
+    limit?: number;
+    /** Only these types (globs: `ROLLBACK_*`); `limit` counts the ones kept. */
+    types?: readonly string[];
+  },
 ): Promise<EvolutionEvent[]> {
   const sinceSeq = options.sinceSeq ?? 0;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const keep = eventTypeFilter(options.types);
   const handle = evolutionHandle(client, workflowId);
   const moduleId = String((await handle.describe()).typedSearchAttributes.get(MODULE_KEY) ?? '');
   const logged = moduleId
-    ? await readEventLog(eventLogFile(options.dataDir, moduleId, workflowId), sinceSeq, limit)
+    ? await readEventLog(eventLogFile(options.dataDir, moduleId, workflowId), sinceSeq, limit, keep)
     : [];
   if (logged.length >= limit) return logged;
   const after = logged.at(-1)?.seq ?? sinceSeq;
@@ -144,7 +152,9 @@ export async function evolutionEventLog(
   } catch (err) {
     if (!logged.length) throw err; // closed with no worker to answer: the log is all there is
   }
-  return [...logged, ...tail.filter((e) => e.seq > after)].slice(0, limit);
+  // The tail has not been through the log activity: it gets the seeds' keys here.
+  const fresh = tail.filter((e) => e.seq > after && keep(e)).map(withSeedKeys);
+  return [...logged, ...fresh].slice(0, limit);
 }
 
 export async function evolutionResult(client: Client, workflowId: string): Promise<CycleResult> {

@@ -11,6 +11,7 @@
  *   console.log(await evolutionResult(client, handle.workflowId));
  */
 export * from '../client/evolution';
+export { subscribeEvolutionEvents, type EvolutionSubscription } from '../client/evolutionSubscribe';
 export * from '../client/operations';
 export * from '../client/pipelines';
 export * from '../client/health';

@@ -16,7 +16,7 @@
  *   temporary files (input.tempFiles): removed by add_temporary_file_cleanup, priority 60
  *
  * Deletion registers every teardown with the same priorities and runs them
- * at once: a delete is a compensation of everything.
+ * at once: a delete is a compensation of everything, audited like one.
  *
  * Before the first step an OperationSnapshot records what the operation will
  * touch (registry, files, processes, worktrees); compensating against an
@@ -586,10 +586,11 @@ export async function agentDelete(input: { agentId: string }): Promise<Operation
   undo('remove_state', 70, 'removeAgentState', { agentId });
   undo('remove_session_dir', 60, 'removeAgentScratch', { agentId });
   undo('remove_agent_folder', 10, 'removeAgentFolder', { agentId });
+  const startedAt = Date.now();
   const result = await saga.compensate();
-  return view.finished(
-    deletionOutcome('agent.delete', result, { agentId }, await leftovers(before)),
-  );
+  const drift = await leftovers(before);
+  await auditDeletion('agent.delete', agentId, startedAt, result, drift);
+  return view.finished(deletionOutcome('agent.delete', result, { agentId }, drift));
 }
 
 export async function sessionDelete(input: { sessionId: string }): Promise<OperationOutcome> {
@@ -625,10 +626,31 @@ export async function sessionDelete(input: { sessionId: string }): Promise<Opera
   undo('remove_session_dir', 80, 'removeSessionDir', { sessionId });
   if (session.repo) undo('git_cleanup', 70, 'detachSessionGit', { sessionId, repo: session.repo });
   undo('monitoring_cleanup', 60, 'stopSessionWatcher', { sessionId });
+  const startedAt = Date.now();
   const result = await saga.compensate();
-  return view.finished(
-    deletionOutcome('session.delete', result, { sessionId }, await leftovers(before)),
-  );
+  const drift = await leftovers(before);
+  await auditDeletion('session.delete', sessionId, startedAt, result, drift);
+  return view.finished(deletionOutcome('session.delete', result, { sessionId }, drift));
+}
+
+/** A delete is a compensation of everything, so it is audited like one (`ratchet agent audit`). */
+async function auditDeletion(
+  operation: 'agent.delete' | 'session.delete',
+  subjectId: string,
+  startedAt: number,
+  result: CompensationOutcome,
+  drift: string[],
+): Promise<void> {
+  await audit({
+    operationId: workflowInfo().workflowId,
+    operation,
+    subjectId,
+    startedAt,
+    finishedAt: Date.now(),
+    compensations: result.compensations,
+    cleanupCompleteness: result.cleanupCompleteness,
+    drift,
+  });
 }
 
 /** After a delete: what of the agent or session is still there (empty when it is all gone). */

@@ -10,8 +10,10 @@ import { appendFile, mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ApplicationFailure, log } from '@temporalio/activity';
-import type { EvolutionEvent } from '../../domain/evolution/events';
+import { eventTypeFilter } from '../../domain/evolution/eventFilter';
+import { withSeedKeys, type EvolutionEvent } from '../../domain/evolution/events';
 import { ModuleId } from '../../domain/versions';
+import { recordMetricHistory } from './metricHistory';
 
 /** Workflow ids are what the CLI prints; anything that could climb out of the dir is refused. */
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
@@ -61,15 +63,23 @@ export async function appendEventLog(
   for (const event of fresh) {
     log.info(event.type, { ...event.data, seq: event.seq, moduleId: event.moduleId });
   }
-  if (fresh.length) await appendFile(file, fresh.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  if (fresh.length) {
+    const lines = fresh.map((e) => `${JSON.stringify(withSeedKeys(e))}\n`);
+    await appendFile(file, lines.join(''));
+    // Derived data: a failure here must not make the workflow retry an append that is done.
+    await recordMetricHistory(dataDir, input, fresh).catch((err: unknown) =>
+      log.warn('metric history not recorded', { error: String(err), moduleId: input.moduleId }),
+    );
+  }
   return { lastSeq: fresh.at(-1)?.seq ?? after };
 }
 
-/** Events after `afterSeq`, oldest first, at most `limit`. */
+/** Events after `afterSeq` that `keep` selects, oldest first, at most `limit`. */
 export async function readEventLog(
   file: string,
   afterSeq = 0,
   limit = Number.POSITIVE_INFINITY,
+  keep: (event: EvolutionEvent) => boolean = () => true,
 ): Promise<EvolutionEvent[]> {
   if (!existsSync(file)) return [];
   const out: EvolutionEvent[] = [];
@@ -82,7 +92,7 @@ export async function readEventLog(
     } catch {
       continue; // a line cut by a crash; the next append starts a fresh one
     }
-    if (event.seq <= afterSeq) continue;
+    if (event.seq <= afterSeq || !keep(event)) continue;
     out.push(event);
     if (out.length >= limit) {
       lines.close();
@@ -92,7 +102,10 @@ export async function readEventLog(
   return out;
 }
 
-export type EventSink = { kind: 'jsonl'; path: string } | { kind: 'webhook'; url: string };
+export type EventSink = ({ kind: 'jsonl'; path: string } | { kind: 'webhook'; url: string }) & {
+  /** Only events of these types (globs: `ROLLBACK_*`) are delivered; the cursor passes the rest. */
+  types?: string[];
+};
 
 /**
  * Delivers what the durable log holds after `afterSeq` (up to `limit`) to one
@@ -104,8 +117,10 @@ export async function deliverEvents(
   input: { moduleId: string; cycleId: string; afterSeq: number; sink: EventSink; limit?: number },
 ): Promise<{ deliveredSeq: number }> {
   const file = eventLogFile(dataDir, input.moduleId, input.cycleId);
-  const events = await readEventLog(file, input.afterSeq, input.limit ?? 500);
-  if (!events.length) return { deliveredSeq: input.afterSeq };
+  const read = await readEventLog(file, input.afterSeq, input.limit ?? 500);
+  if (!read.length) return { deliveredSeq: input.afterSeq };
+  const events = read.filter(eventTypeFilter(input.sink.types));
+  if (!events.length) return { deliveredSeq: read.at(-1)!.seq };
   if (input.sink.kind === 'jsonl') {
     await mkdir(path.dirname(input.sink.path), { recursive: true });
     await appendFile(input.sink.path, events.map((e) => `${JSON.stringify(e)}\n`).join(''));
@@ -125,5 +140,5 @@ export async function deliverEvents(
       });
     }
   }
-  return { deliveredSeq: events.at(-1)!.seq };
+  return { deliveredSeq: read.at(-1)!.seq };
 }

@@ -5,6 +5,8 @@ import { applyPatch, listPatches, runMutator } from './candidates';
 import { workerSecrets } from '../infra/sandbox';
 import { collectMetrics, runCheckCommand, type CommandInput } from './evaluation';
 import { appendEventLog, deliverEvents } from './eventLog';
+import { autoCleanup } from './autoCleanup';
+import { loadJudgeHistory } from './metricHistory';
 
 export const createEvolutionActivities = (deps: { dataDir: string }) => ({
   listPatches: (input: { dir: string }) => listPatches(input.dir),
@@ -28,6 +30,10 @@ export const createEvolutionActivities = (deps: { dataDir: string }) => ({
   appendEventLog: (input: Parameters<typeof appendEventLog>[1]) =>
     appendEventLog(deps.dataDir, input),
   deliverEvents: (input: Parameters<typeof deliverEvents>[1]) => deliverEvents(deps.dataDir, input),
+  // Seeds 000/003, built beside the cycle (not called by it yet: see README "From the seeds").
+  autoCleanup: (input: Parameters<typeof autoCleanup>[1]) => autoCleanup(deps.dataDir, input),
+  loadJudgeHistory: (input: Parameters<typeof loadJudgeHistory>[1]) =>
+    loadJudgeHistory(deps.dataDir, input),
 });
 
 export type EvolutionActivities = ReturnType<typeof createEvolutionActivities>;

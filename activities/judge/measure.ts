@@ -31,6 +31,9 @@ export interface MeasureWindowInput extends WindowSettingsInput {
   timeoutSec?: number;
   policies?: Readonly<Record<string, MetricPolicyInput>>;
   env?: Record<string, string>;
+  /** Passed to every run (an evolution iteration's sandbox); see MetricsRun. */
+  sandbox?: MetricsRun['sandbox'];
+  exclusiveCwd?: boolean;
 }
 
 export interface MeasureWindowResult {
@@ -42,6 +45,11 @@ export interface MeasureDeps {
   run?: (run: MetricsRun) => Promise<MetricsReport>;
   /** Called after each round (progress, heartbeats). */
   onRound?: (index: number, round: WindowRound) => void;
+  /**
+   * Called before each side runs: an evolution iteration measures both sides in the
+   * workspace itself and swaps its tree here (baselineDir = candidateDir = workspace).
+   */
+  enter?: (side: 'baseline' | 'candidate') => Promise<void>;
 }
 
 /** The first look must be able to roll back: at 8 a side the exact test reaches p < α / looks. */
@@ -53,19 +61,28 @@ export async function measureWindow(
 ): Promise<MeasureWindowResult> {
   const run = deps.run ?? runMetricsCommand;
   const timeoutSec = input.timeoutSec ?? 300;
-  const side = (cwd: string) =>
-    run({ command: input.metricsCommand, cwd, timeoutSec, env: input.env });
+  const side = async (which: 'baseline' | 'candidate') => {
+    await deps.enter?.(which);
+    return run({
+      command: input.metricsCommand,
+      cwd: which === 'baseline' ? input.baselineDir : input.candidateDir,
+      timeoutSec,
+      env: input.env,
+      sandbox: input.sandbox,
+      exclusiveCwd: input.exclusiveCwd,
+    });
+  };
   const rounds: WindowRound[] = [];
   const addRound = async () => {
     const order = roundOrder(rounds.length);
     let baseline: MetricsReport;
     let candidate: MetricsReport;
     if (order === 'AB') {
-      baseline = await side(input.baselineDir);
-      candidate = await side(input.candidateDir);
+      baseline = await side('baseline');
+      candidate = await side('candidate');
     } else {
-      candidate = await side(input.candidateDir);
-      baseline = await side(input.baselineDir);
+      candidate = await side('candidate');
+      baseline = await side('baseline');
     }
     const round = { order, baseline, candidate };
     rounds.push(round);

@@ -1,5 +1,5 @@
 /**
- * `ratchet evolve start|list|status|approve|reject|rollback|pause|resume|events`.
+ * `ratchet evolve start|list|status|approve|reject|rollback|pause|resume|events|stats`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +14,8 @@ import {
   RollbackRequest,
 } from '../../domain/evolution/operator';
 import type { CycleResult } from '../../domain/evolution/results';
+import { totalStats } from '../../domain/evolution/stats';
+import { ModuleId } from '../../domain/versions';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 import {
   approveEvolution,
@@ -29,7 +31,9 @@ import {
   startEvolution,
 } from '../evolution';
 import { CliError, ExitCode, printJson, println, progress, table } from '../output';
-import { formatIterations, watchCycle } from './evolveWatch';
+import { EventTypePattern } from '../../domain/evolution/eventFilter';
+import { evolutionStatsOf } from '../evolutionStats';
+import { formatIterations, formatStats, watchCycle } from './evolveWatch';
 
 interface StartOptions {
   module?: string;
@@ -345,20 +349,36 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
     .argument('<workflowId>')
     .option('--since <seq>', 'only events after this sequence number', '0')
     .option('--limit <n>', 'at most this many (page on with --since)')
+    .option(
+      '--type <type>',
+      'only this event type, or a glob of them (ROLLBACK_*); repeatable',
+      collect,
+      [],
+    )
     .option('--json', 'print JSON')
     .action(
-      async (workflowId: string, options: { since: string; limit?: string; json?: boolean }) => {
+      async (
+        workflowId: string,
+        options: { since: string; limit?: string; type: string[]; json?: boolean },
+      ) => {
         const since = Number(options.since);
         if (!Number.isInteger(since) || since < 0)
           throw new CliError('--since takes a sequence number');
         const limit = options.limit === undefined ? undefined : Number(options.limit);
         if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
           throw new CliError('--limit takes a positive whole number');
+        const types = options.type.map((t) => {
+          const parsed = EventTypePattern.safeParse(t);
+          if (!parsed.success)
+            throw new CliError(`--type ${t}: ${parsed.error.issues[0]!.message}`);
+          return parsed.data;
+        });
         const settings = settingsFrom(globals());
         const events = await evolutionEventLog(await clientFrom(settings), workflowId, {
           dataDir: settings.dataDir,
           sinceSeq: since,
           limit,
+          types,
         });
         if (options.json) printJson(events);
         else
@@ -369,4 +389,22 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
           }
       },
     );
+
+  evolve
+    .command('stats')
+    .description(
+      'safety statistics from the durable event logs: checkpoints, rollbacks and their success rate, cascades, recoveries, time to verdict',
+    )
+    .argument('[module]', 'one module (default: every module with event logs)')
+    .option('--json', 'print JSON (one object for a module, { modules, total } for all)')
+    .action(async (moduleId: string | undefined, options: { json?: boolean }) => {
+      if (moduleId !== undefined && !ModuleId.safeParse(moduleId).success)
+        throw new CliError(`"${moduleId}" is not a valid module id`);
+      const settings = settingsFrom(globals());
+      const modules = await evolutionStatsOf(settings.dataDir, moduleId);
+      if (options.json) {
+        if (moduleId !== undefined) printJson(modules[0]);
+        else printJson({ modules, total: totalStats(modules) });
+      } else println(formatStats(modules));
+    });
 }

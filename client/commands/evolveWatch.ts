@@ -1,6 +1,7 @@
 /** Following a cycle from the terminal: step changes, approvals to answer, the final table. */
 import type { Client } from '@temporalio/client';
 import type { CycleResult } from '../../domain/evolution/results';
+import type { ModuleStats } from '../evolutionStats';
 import { evolutionEvents, evolutionResult } from '../evolution';
 import { progress, table } from '../output';
 
@@ -79,4 +80,38 @@ export function formatIterations(result: CycleResult): string {
     '',
     table(['VERSION', 'PARENT', 'STATUS', 'TAGS'], lineage),
   ].join('\n');
+}
+
+const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)} %`);
+const secs = (x: number | null) => (x === null ? '-' : `${(x / 1000).toFixed(1)} s`);
+
+/** `ratchet evolve stats` as a table, one row per module. */
+export function formatStats(modules: readonly ModuleStats[]): string {
+  if (!modules.length) return 'no evolution event logs under the data dir';
+  return table(
+    [
+      'MODULE',
+      'CYCLES',
+      'ITER',
+      'ACCEPTED',
+      'CHECKPOINTS',
+      'ROLLBACKS',
+      'SUCCESS',
+      'CASCADES',
+      'RECOVERIES',
+      'VERDICT AVG',
+    ],
+    modules.map((m) => [
+      m.moduleId,
+      m.cycles,
+      m.iterations,
+      m.accepted,
+      `${m.checkpoints.live}/${m.checkpoints.total}`,
+      `${m.rollbacks.succeeded}/${m.rollbacks.total}`,
+      pct(m.rollbacks.successRate),
+      `${m.cascades.completed}/${m.cascades.started}`,
+      `${m.recoveries.completed}/${m.recoveries.started}`,
+      secs(m.averageTimeToVerdictMs),
+    ]),
+  );
 }

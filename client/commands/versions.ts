@@ -27,6 +27,7 @@ import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 import { pendingApprovals } from '../pendingApprovals';
 import { CliError, ExitCode, printJson, println, table } from '../output';
 import { collect, storeCall, storeFrom } from './storeCli';
+import { registerVersionsShow } from './versionsShow';
 
 function moduleArg(id: string): string {
   const parsed = ModuleId.safeParse(id);
@@ -120,6 +121,7 @@ export function registerVersions(program: Command, globals: () => GlobalOptions)
   const versions = program
     .command('versions')
     .description('version lineage: statuses, tags, rollback targets, compatibility');
+  registerVersionsShow(versions, globals);
   versions
     .command('pending')
     .description(

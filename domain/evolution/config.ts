@@ -3,10 +3,12 @@
  * the edge (CLI, client, workflow start) and passed inward typed.
  */
 import { z } from 'zod';
-import { MetricPolicy } from '../judge/policies';
+import { AnyMetricPolicy } from '../judge/policies';
 import { SandboxSettings } from '../sandbox';
 import { ModuleId } from '../versions';
 import { ServiceFields } from '../services/settings';
+import { EventTypePattern } from './eventFilter';
+import { refuseUnwiredSwitches, SeedSwitches } from './switches';
 
 const Command = z.string().trim().min(1, 'a command cannot be empty');
 
@@ -61,14 +63,19 @@ export const EvaluationConfig = z.object({
 });
 export type EvaluationConfig = z.infer<typeof EvaluationConfig>;
 
-/** The judge's own policy schema, so a config can set every field it knows (e.g. `mode: absolute`). */
-export const MetricPolicyInput = MetricPolicy;
+/**
+ * The judge's own policy schema, so a config can set every field it knows (e.g. `mode: absolute`),
+ * or the seeds' `{ threshold, direction: increase|decrease }`, converted to it.
+ */
+export const MetricPolicyInput = AnyMetricPolicy;
 
 export const EventSinks = z.object({
   /** Append every event as one JSON line. */
   jsonl: z.string().min(1).optional(),
   /** POST every event as JSON, with retries. */
   webhook: z.string().url().optional(),
+  /** Only these event types reach the sinks (globs: `ROLLBACK_*`); the durable log keeps all. */
+  types: z.array(EventTypePattern).min(1).optional(),
 });
 export type EventSinks = z.infer<typeof EventSinks>;
 
@@ -85,7 +92,34 @@ export const Budgets = z.object({
 });
 export type Budgets = z.infer<typeof Budgets>;
 
-export const EvolutionConfig = z.object({
+/**
+ * The same-window judge inside an iteration (README "How the judge measures
+ * inside a cycle"). `alpha` and `minEffect` stay top-level keys.
+ */
+export const JudgeConfig = z
+  .object({
+    /** Rounds (baseline + candidate runs of the metrics command) before the first judgement. @default 8 */
+    rounds: z.number().int().min(1).max(1000).default(8),
+    /** Sequential sampling: two more rounds at a time while inconclusive, up to this. @default 20 */
+    maxRounds: z.number().int().min(1).max(1000).default(20),
+    /** Confidence of the Hodges–Lehmann interval (Kayenta's 98 %). @default 0.98 */
+    confidence: z.number().gt(0.5).lt(1).default(0.98),
+    /**
+     * Run an A/A calibration on the active version when the cycle starts; its
+     * `suggestedMinEffect` (largest over the metrics) is the minimum effect
+     * unless `minEffect` is set. @default false
+     */
+    requireCalibration: z.boolean().default(false),
+    /** Rounds of that calibration. @default 8 */
+    calibrationRounds: z.number().int().min(2).max(1000).default(8),
+  })
+  .refine((j) => j.maxRounds >= j.rounds, {
+    message: 'maxRounds must not be below rounds',
+    path: ['maxRounds'],
+  });
+export type JudgeConfig = z.infer<typeof JudgeConfig>;
+
+const EvolutionConfigFields = z.object({
   moduleId: ModuleId,
   workspace: z.string().min(1),
   candidate: CandidateSource,
@@ -118,6 +152,7 @@ export const EvolutionConfig = z.object({
     .object({ marginal: z.number().min(0).max(100), pass: z.number().min(0).max(100) })
     .refine((t) => t.marginal <= t.pass, { message: 'marginal must not exceed pass' })
     .default({ marginal: 50, pass: 75 }),
+  judge: JudgeConfig.prefault({}),
   sinks: EventSinks.default({}),
   budgets: Budgets.default({}),
   /**
@@ -131,6 +166,9 @@ export const EvolutionConfig = z.object({
    * `healthWindowSec`, `healthIntervalSec`, `healthFailureThreshold`.
    */
   ...ServiceFields.shape,
+  ...SeedSwitches.shape,
 });
+/** The seeds' switches are checked together (domain/evolution/switches.ts): a value not honoured yet is refused. */
+export const EvolutionConfig = EvolutionConfigFields.superRefine(refuseUnwiredSwitches);
 export type EvolutionConfig = z.infer<typeof EvolutionConfig>;
 export type EvolutionConfigInput = z.input<typeof EvolutionConfig>;

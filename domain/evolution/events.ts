@@ -59,3 +59,72 @@ export interface EvolutionEvent {
   iteration: number | null;
   data: Record<string, unknown>;
 }
+
+/**
+ * The seeds' names for what an event carries (EVOSEAL's `event.data`:
+ * `version_id`, `verification_passed`, `rollback_chain`, …), derived from
+ * ratchet's own keys. Added where events leave the workflow (the durable log,
+ * and so every sink and `ratchet evolve events`); ratchet's keys stay, and a
+ * key already present is never overwritten.
+ */
+export function seedKeys(event: Pick<EvolutionEvent, 'type' | 'data'>): Record<string, unknown> {
+  const d = event.data;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const out: Record<string, unknown> = {};
+  const versionId = str(d.version) ?? str(d.to);
+  if (versionId !== undefined) out.version_id = versionId;
+  switch (event.type) {
+    case 'ROLLBACK_COMPLETED':
+      out.success = true;
+      if (typeof d.verified === 'boolean') out.verification_passed = d.verified;
+      break;
+    case 'ROLLBACK_FAILED':
+      out.success = false;
+      break;
+    case 'ROLLBACK_VERIFICATION_PASSED':
+      out.verification_passed = true;
+      break;
+    case 'ROLLBACK_VERIFICATION_FAILED':
+      out.verification_passed = false;
+      break;
+    case 'CASCADING_ROLLBACK_STARTED':
+      if (str(d.from)) out.failed_version = d.from;
+      if (typeof d.maxAttempts === 'number') out.max_attempts = d.maxAttempts;
+      break;
+    case 'CASCADING_ROLLBACK_COMPLETED':
+      out.success = true;
+      out.final_version = d.version;
+      if (Array.isArray(d.chain)) out.rollback_chain = d.chain;
+      break;
+    case 'FAILURE_RECOVERY_STARTED':
+      if (Array.isArray(d.tried)) out.rollback_chain = d.tried;
+      break;
+    case 'FAILURE_RECOVERY_COMPLETED':
+      out.success = true;
+      out.final_version = d.version;
+      out.recovery_strategy = 'known_good_version';
+      if (Array.isArray(d.chain)) out.rollback_chain = d.chain;
+      break;
+    case 'CHECKPOINT_CREATED':
+      if (str(d.checkpointId)) out.checkpoint_id = d.checkpointId;
+      break;
+    case 'VERSION_ACCEPTED':
+      if (str(d.parent)) out.parent_version_id = d.parent;
+      break;
+    case 'EVALUATION_COMPLETED':
+      if (typeof d.testsPassed === 'boolean') out.tests_passed = d.testsPassed;
+      break;
+    case 'REGRESSION_DETECTED':
+      if (typeof d.safetyScore === 'number') out.safety_score = d.safetyScore;
+      break;
+    default:
+  }
+  for (const key of Object.keys(out)) if (key in d) delete out[key];
+  return out;
+}
+
+/** The event with the seeds' keys added to its data (see seedKeys). */
+export function withSeedKeys(event: EvolutionEvent): EvolutionEvent {
+  const extra = seedKeys(event);
+  return Object.keys(extra).length ? { ...event, data: { ...event.data, ...extra } } : event;
+}

@@ -12,6 +12,19 @@ export interface MetricVerdictSummary {
   effect: number | null;
   baseline: number | null;
   candidate: number | null;
+  /**
+   * Same-window judge (baseline and candidate measured in this iteration's window):
+   * `window` (samples: Hodges–Lehmann + Mann–Whitney) or `threshold` (single values).
+   */
+  method?: 'window' | 'threshold' | 'none';
+  /** Hodges–Lehmann interval of the shift, in the effect's units. */
+  interval?: { lower: number | null; upper: number | null; confidence: number } | null;
+  /** Holm–Bonferroni adjusted over the sampled metrics. */
+  adjustedPValue?: number | null;
+  rounds?: number;
+  minDetectableEffect?: number | null;
+  minEffect?: number;
+  reason?: string;
 }
 
 export interface IterationRecord {
@@ -29,6 +42,8 @@ export interface IterationRecord {
   compatibility: CompatibilityLevel | null;
   metrics: Record<string, MetricVerdictSummary>;
   warnings: string[];
+  /** The same-window judge's rounds and what measuring in the workspace cost (tree swaps). */
+  judge?: { rounds: number; swaps: number; swapMs: number; measureMs: number };
 }
 
 export interface PendingApproval {
@@ -60,6 +75,28 @@ export interface CycleStatus {
   budgets?: { evaluations: number; commandSec: number; wallSec: number };
 }
 
+/** The A/A calibration a cycle ran at its start (judge.requireCalibration). */
+export interface CycleCalibration {
+  rounds: number;
+  alpha: number;
+  /** Share of relabellings of the A/A rounds the judge would have rolled back. */
+  falseRollbackRate: number;
+  /** The minimum effect the cycle's judge uses: `minEffect` when set, else `suggestedMinEffect`. */
+  minEffect: number | null;
+  /** Largest suggestedMinEffect over the metrics (null: none had samples). */
+  suggestedMinEffect: number | null;
+  metrics: Record<
+    string,
+    {
+      cv: number;
+      drift: number;
+      falseRollbackRate: number;
+      minDetectableEffect: number | null;
+      suggestedMinEffect: number | null;
+    }
+  >;
+}
+
 export interface CycleResult {
   workflowId: string;
   moduleId: string;
@@ -69,4 +106,6 @@ export interface CycleResult {
   iterations: IterationRecord[];
   lineage: VersionRecord[];
   events: EvolutionEvent[];
+  /** Present when the config required a calibration. */
+  calibration?: CycleCalibration | null;
 }

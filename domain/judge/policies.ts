@@ -23,7 +23,44 @@ export const MetricPolicy = z
     path: ['criticalThreshold'],
   });
 export type MetricPolicy = z.infer<typeof MetricPolicy>;
-export type MetricPolicyInput = z.input<typeof MetricPolicy>;
+
+/**
+ * The seeds' spelling (EVOSEAL's `metric_thresholds`): `threshold` is the
+ * change that counts as a regression, `direction` the bad way to move —
+ * `{ threshold: 0.05, direction: 'decrease' }` for accuracy,
+ * `{ threshold: 0.2, direction: 'increase' }` for a duration. The seeds name
+ * no critical level: unless given, it is twice the threshold, the ratio of
+ * ratchet's own defaults.
+ */
+export const SeedMetricPolicy = z
+  .object({
+    threshold: z.number().positive(),
+    direction: z.enum(['increase', 'decrease']),
+    criticalThreshold: z.number().positive().optional(),
+    mode: z.enum(['relative', 'absolute']).default('relative'),
+  })
+  .strict()
+  .refine((p) => p.criticalThreshold === undefined || p.criticalThreshold >= p.threshold, {
+    message: 'criticalThreshold must not be below threshold',
+    path: ['criticalThreshold'],
+  });
+export type SeedMetricPolicy = z.infer<typeof SeedMetricPolicy>;
+
+export function fromSeedPolicy(seed: SeedMetricPolicy): MetricPolicy {
+  return {
+    direction: seed.direction === 'increase' ? 'lower_is_better' : 'higher_is_better',
+    regressionThreshold: seed.threshold,
+    criticalThreshold: seed.criticalThreshold ?? seed.threshold * 2,
+    mode: seed.mode,
+  };
+}
+
+/** Either spelling, told apart by `direction`; the seeds' one is converted to ratchet's. */
+export const AnyMetricPolicy = z.discriminatedUnion('direction', [
+  MetricPolicy,
+  SeedMetricPolicy.transform(fromSeedPolicy),
+]);
+export type MetricPolicyInput = z.input<typeof AnyMetricPolicy>;
 
 const lower = (regression: number, critical: number): MetricPolicy => ({
   direction: 'lower_is_better',
@@ -64,6 +101,9 @@ export const DEFAULT_POLICIES: Readonly<Record<string, MetricPolicy>> = {
   f1_score: higher(0.05, 0.1),
   pass_rate: higher(0.05, 0.1),
   correctness: higher(0.01, 0.05),
+  // Seed 003's metric_thresholds: performance (a time) +20 %, memory_usage +30 %.
+  performance: lower(0.2, 0.4),
+  memory_usage: lower(0.3, 0.6),
   error_rate: rate(0.05, 0.1),
   failure_rate: rate(0.05, 0.1),
 };
@@ -73,5 +113,5 @@ export function policyFor(
   overrides: Readonly<Record<string, MetricPolicyInput>> = {},
 ): MetricPolicy | undefined {
   const custom = overrides[metric];
-  return custom ? MetricPolicy.parse(custom) : DEFAULT_POLICIES[metric];
+  return custom ? AnyMetricPolicy.parse(custom) : DEFAULT_POLICIES[metric];
 }

@@ -141,8 +141,9 @@ describe('evolution decisions', () => {
       config: { requireApproval: true },
       during: async (handle) => {
         await expect
+          // The iteration measures baseline and candidate in one window first: rounds, not seconds.
           .poll(async () => (await evolutionStatus(env.client, handle.workflowId)).state, {
-            timeout: 30_000,
+            timeout: 120_000,
           })
           .toBe('pending_approval');
         const status = await evolutionStatus(env.client, handle.workflowId);
@@ -173,8 +174,9 @@ describe('evolution decisions', () => {
       plan: { 1: { files: CHANGES.losesMetric } },
       during: async (handle) => {
         await expect
+          // The iteration measures baseline and candidate in one window first: rounds, not seconds.
           .poll(async () => (await evolutionStatus(env.client, handle.workflowId)).state, {
-            timeout: 30_000,
+            timeout: 120_000,
           })
           .toBe('inconclusive');
         const status = await evolutionStatus(env.client, handle.workflowId);

@@ -1,6 +1,7 @@
 /** The activities evolution workflows call, with named timeout and retry profiles. */
 import { proxyActivities } from '@temporalio/workflow';
 import type { EvolutionActivities } from '../../activities/evolution';
+import type { JudgeActivities } from '../../activities/judge';
 import type { CheckpointActivities } from '../../domain/checkpointStore';
 
 /**
@@ -65,4 +66,18 @@ export function commands(timeoutSec: number) {
   return proxyActivities<
     Pick<EvolutionActivities, 'runTests' | 'runGate' | 'runSmokeCheck' | 'collectMetrics'>
   >(commandProfile(timeoutSec));
+}
+
+/**
+ * The same-window judge: up to 2 × maxRounds runs of the metrics command plus
+ * the tree swaps between them, in one activity that heartbeats while each run
+ * goes and at each swap. A lost worker's attempt is tried once more: the
+ * activity starts by killing the lost attempt's commands and swaps every side in.
+ */
+export function judge(timeoutSec: number, maxRounds: number) {
+  return proxyActivities<Pick<JudgeActivities, 'measureIterationWindow'>>({
+    startToCloseTimeout: `${2 * maxRounds * (timeoutSec + 30) + 60} seconds`,
+    heartbeatTimeout: '30 seconds',
+    retry: { maximumAttempts: 2, initialInterval: '1 second' },
+  });
 }

@@ -1,6 +1,7 @@
 /**
  * Baseline setup (first run only): the active version (or a first checkpoint),
- * its tests and metrics, the first `stable` tag, and the patch queue.
+ * its tests and metrics, the A/A calibration when the config requires one,
+ * the first `stable` tag, and the patch queue.
  */
 import { scalarHistoryEntry } from '../../domain/evolution/judging';
 import { activeVersion } from '../../domain/lineage';
@@ -13,6 +14,7 @@ import {
   setState,
   type CycleRun,
 } from './cycleState';
+import { calibrateCycle } from './calibration';
 import { versionMetrics } from './metrics';
 import { sandboxOf } from '../../domain/sandbox';
 
@@ -66,6 +68,7 @@ export async function setupBaseline(run: CycleRun): Promise<boolean> {
     if (metricsFailure) failure = `has no metrics: ${metricsFailure}`;
     else if (run.baselineMetrics) run.history = [scalarHistoryEntry(run.baselineMetrics)];
   }
+  if (!failure) failure = await calibrateCycle(run);
   if (failure) {
     run.stopReason = `the baseline (${active.version}) ${failure}`;
     setState(run, 'failed');
@@ -91,6 +94,15 @@ export async function setupBaseline(run: CycleRun): Promise<boolean> {
     active: activeOf(run).version,
     candidates: config.candidate.kind === 'patches' ? (run.patchQueue?.length ?? 0) : 'mutator',
     iterations: config.iterations,
+    ...(run.calibration
+      ? {
+          calibration: {
+            falseRollbackRate: run.calibration.falseRollbackRate,
+            suggestedMinEffect: run.calibration.suggestedMinEffect,
+            minEffect: run.calibration.minEffect,
+          },
+        }
+      : {}),
   });
   await refreshLineage(run);
   return true;

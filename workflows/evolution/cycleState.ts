@@ -10,6 +10,7 @@ import type { EvolutionEvent, EvolutionEventType } from '../../domain/evolution/
 import type { MetricValues } from '../../domain/evolution/failures';
 import type { CycleState, RollbackRequest } from '../../domain/evolution/operator';
 import type {
+  CycleCalibration,
   CycleResult,
   CycleStatus,
   IterationRecord,
@@ -57,6 +58,7 @@ export interface CarriedState {
   paused: boolean;
   usage?: BudgetUsage;
   stopReason?: string | null;
+  calibration?: CycleCalibration | null;
 }
 
 export interface CycleInput {
@@ -85,6 +87,8 @@ export interface CycleRun {
   consecutiveRejections: number;
   cleanCounts: Record<string, number>;
   usage: BudgetUsage;
+  /** The A/A calibration run at the cycle's start, when the config requires one. */
+  calibration: CycleCalibration | null;
   /** Set by operator updates, consumed by the loop and the waits. */
   inbox: {
     paused: boolean;
@@ -126,6 +130,7 @@ export function openCycle(input: CycleInput, config: EvolutionConfig): CycleRun 
     consecutiveRejections: carried?.consecutiveRejections ?? 0,
     cleanCounts: carried?.cleanCounts ?? {},
     usage: carried?.usage ?? { sinceMs: Date.now(), evaluations: 0, commandMs: 0 },
+    calibration: carried?.calibration ?? null,
     inbox: {
       paused: carried?.paused ?? false,
       resumeRequested: false,
@@ -211,6 +216,7 @@ export function carriedState(run: CycleRun): CarriedState {
     paused: run.inbox.paused,
     usage: run.usage,
     stopReason: run.state === 'paused' ? run.stopReason : null,
+    ...(run.calibration ? { calibration: run.calibration } : {}),
   };
 }
 
@@ -248,5 +254,6 @@ export function cycleResult(run: CycleRun): CycleResult {
     iterations: run.records,
     lineage: run.lineage,
     events: run.log.since(0),
+    ...(run.calibration ? { calibration: run.calibration } : {}),
   };
 }

@@ -187,10 +187,11 @@ export class EventLog {
     const cursor = this.state.cursors[name]!;
     if (this.inflight.has(name) || cursor.deliveredSeq >= this.state.loggedSeq) return;
     if (!ignoreBackoff && Date.now() < cursor.retryAtMs) return;
+    const types = this.config.types;
     const sink =
       name === 'jsonl'
-        ? { kind: 'jsonl' as const, path: this.config.jsonl! }
-        : { kind: 'webhook' as const, url: this.config.webhook! };
+        ? { kind: 'jsonl' as const, path: this.config.jsonl!, types }
+        : { kind: 'webhook' as const, url: this.config.webhook!, types };
     const attempt = sinks
       .deliverEvents({
         moduleId: this.moduleId,

@@ -10,7 +10,8 @@
  * A candidate's failure at any step is a decision (rolled_back / rejected, with a
  * reason code) after a verified rollback; an infrastructure error restores the
  * checkpoint and returns needs_attention. Neither fails the cycle.
- *   judge        statistical regression judge → rollback | inconclusive | go on
+ *   judge        baseline and candidate measured in the same window (ABBA rounds, trees swapped
+ *                in the workspace), sequential → rollback | inconclusive (a human) | go on
  *   compatibility COMPATIBLE / MINOR_CHANGE / BREAKING / UNKNOWN → reject | approval | accept
  *
  * Accept and roll back happen here; a decision that needs a human is returned
@@ -32,8 +33,8 @@ import {
   checkpointStep,
   compatibilityStep,
   infrastructureFailed,
-  judgeStep,
 } from './iterationSteps';
+import { windowJudgeStep } from './judgeWindow';
 import { iterationProgressSignal } from './messages';
 import { versionMetrics } from './metrics';
 import { rollbackWithRecovery } from './rollback';
@@ -184,13 +185,20 @@ async function runIteration(input: IterationInput, ctx: StepContext): Promise<It
       testOutput: measured.outputTail,
       failedGates: measured.failedGates,
       metrics: measured.metrics ? Object.keys(measured.metrics) : [],
+      // The values too, so per-module metric history and `versions show` see what was judged.
+      version: candidate.version,
+      metricValues: measured.metrics ?? {},
       failure: failure?.reason ?? null,
     });
     if (failure) return await turnAway(failure, 'rolled_back', candidate, measured.metrics);
     const { metrics } = measured;
 
     ctx.step('judge');
-    const evalDecision = judgeStep(input, ctx, record, metrics);
+    const judged = await windowJudgeStep(input, ctx, record, pre, candidate, metrics);
+    usage.commandMs += record.judge?.measureMs ?? 0; // the window's metrics runs count too
+    if (judged.kind === 'failure')
+      return await turnAway(judged.failure, 'rolled_back', candidate, metrics);
+    const evalDecision = judged.decision;
     if (evalDecision?.kind === 'rollback') {
       const why = { reason: evalDecision.code, message: evalDecision.reason };
       return await turnAway(why, 'rolled_back', candidate, metrics);

@@ -1,12 +1,9 @@
 /**
- * Steps of an iteration that read as one idea each: the checkpoint, the
- * judge, compatibility, accepting, and what happens when the infrastructure
+ * Steps of an iteration that read as one idea each: the checkpoint
+ * (the judge is judgeWindow.ts), compatibility, accepting, and what happens when the infrastructure
  * (not the candidate) fails.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { decideOnEvaluation, type Decision } from '../../domain/evolution/decide';
-import type { MetricValues } from '../../domain/evolution/failures';
-import { judgeIteration } from '../../domain/evolution/judging';
 import type { IterationRecord } from '../../domain/evolution/results';
 import type { CompatibilityReport, VersionRecord } from '../../domain/versions';
 import type { Saga } from '../saga/engine';
@@ -106,35 +103,6 @@ export async function acceptVersion(
     reason,
   });
   return version;
-}
-
-/** The regression judge on the candidate's metrics; the decision it forces, or null to go on. */
-export function judgeStep(
-  input: IterationInput,
-  ctx: StepContext,
-  record: IterationRecord,
-  metrics: MetricValues | null,
-): Decision | null {
-  let judgement = null;
-  if (metrics && input.baselineMetrics) {
-    judgement = judgeIteration({
-      baseline: input.baselineMetrics,
-      candidate: metrics,
-      history: input.history,
-      config: input.config,
-    });
-    record.safetyScore = judgement.safetyScore;
-    record.metrics = judgement.metrics;
-    record.warnings = judgement.warnings;
-    if (judgement.regressed.length || judgement.critical.length) {
-      ctx.emit('REGRESSION_DETECTED', {
-        regressed: judgement.regressed,
-        critical: judgement.critical,
-        safetyScore: judgement.safetyScore,
-      });
-    }
-  }
-  return decideOnEvaluation({ testsPassed: true, failedGates: [] }, judgement, input.config);
 }
 
 /** The package's exported API before and after the candidate. */

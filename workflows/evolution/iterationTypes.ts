@@ -15,6 +15,8 @@ export interface IterationInput {
   baselineMetrics: MetricValues | null;
   /** Scalar metric values of recently accepted versions, oldest first. */
   history: Array<Record<string, number>>;
+  /** The cycle's A/A calibration's suggested minimum effect (judge.requireCalibration). */
+  calibratedMinEffect?: number | null;
 }
 
 /** What an iteration spent, for the cycle's budgets. */

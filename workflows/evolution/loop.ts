@@ -103,6 +103,7 @@ async function runIteration(run: CycleRun): Promise<void> {
             patchFile: run.patchQueue ? (run.patchQueue[index - 1] ?? null) : null,
             baselineMetrics: run.baselineMetrics,
             history: run.history,
+            ...(run.calibration ? { calibratedMinEffect: run.calibration.minEffect } : {}),
           },
         ],
         staticSummary: `iteration ${index} of ${run.config.moduleId} on ${base.version}`,

@@ -44,7 +44,14 @@ function show(run: CycleRun): void {
             decision: last.decision,
             score: last.safetyScore,
             reason: last.reason,
-            rows: Object.entries(last.metrics).map(([metric, m]) => ({ metric, ...m })),
+            rows: Object.entries(last.metrics).map(([metric, m]) => ({
+              ...m,
+              metric,
+              interval:
+                m.interval && m.interval.lower !== null && m.interval.upper !== null
+                  ? ([m.interval.lower, m.interval.upper] as const)
+                  : null,
+            })),
           }
         : null,
     }),
