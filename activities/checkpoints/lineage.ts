@@ -93,11 +93,17 @@ export function setVersionStatus(
  */
 export function recordRevert(
   store: CheckpointStore,
-  input: { moduleId: string; version: string; revert: RevertRecord },
+  input: {
+    moduleId: string;
+    version: string;
+    revert: RevertRecord;
+    /** `rolled_back` where a cycle's manual rollback always said so. @default 'reverted' */
+    status?: 'reverted' | 'rolled_back';
+  },
 ): Promise<VersionRecord> {
   const reason = RevertReason.parse(input.revert.reason);
   return updateVersion(store, input.moduleId, input.version, (record) => {
-    record.status = 'reverted';
+    record.status = input.status ?? 'reverted';
     record.revert = { ...input.revert, reason };
   });
 }

@@ -85,8 +85,12 @@ export const createServiceActivities = (deps: ServiceActivityDeps) => ({
   moduleSettings: (input: { moduleId: string }) =>
     new CheckpointStore(deps.dataDir).readConfig(input.moduleId),
   /** Marks a version `reverted` with its closed reason and free text. */
-  recordRevert: (input: { moduleId: string; version: string; revert: RevertRecord }) =>
-    recordRevert(new CheckpointStore(deps.dataDir), input),
+  recordRevert: (input: {
+    moduleId: string;
+    version: string;
+    revert: RevertRecord;
+    status?: 'reverted' | 'rolled_back';
+  }) => recordRevert(new CheckpointStore(deps.dataDir), input),
   /** Every copy recorded for the module, with whether its pid still runs. */
   async serviceCopies(input: { moduleId: string }): Promise<(CopyRecord & { alive: boolean })[]> {
     const dir = servicesDir(deps.dataDir, input.moduleId);

@@ -45,6 +45,8 @@ export const EVOLUTION_EVENT_TYPES = [
   'VERSION_REVERTED',
   /** Settings that are honoured with a caveat (UNKNOWN compatibility, a BREAKING change accepted). */
   'COMPATIBILITY_WARNING',
+  /** No version qualified as the rollback target: the fallback used, said out loud. */
+  'ROLLBACK_TARGET_FALLBACK',
 ] as const;
 
 export type EvolutionEventType = (typeof EVOLUTION_EVENT_TYPES)[number];

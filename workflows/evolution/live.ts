@@ -13,6 +13,7 @@
 import { patched } from '@temporalio/workflow';
 import type { IterationRecord } from '../../domain/evolution/results';
 import type { CopyRef } from '../services/copy';
+import { services } from '../services/activities';
 import {
   moduleRules,
   startCycleService,
@@ -81,4 +82,34 @@ export async function closeLive(run: CycleRun): Promise<void> {
   if (!run.live?.serving) return;
   await stopCycleService(run.config.moduleId, run.live.serving);
   run.live.serving = null;
+}
+
+/** An operator's rollback in the cycle: the version left keeps `rolled_back` and gains its reason (MANUAL). */
+export async function revertManually(
+  run: CycleRun,
+  version: string,
+  restoredTo: string,
+  detail: string,
+): Promise<void> {
+  await services.recordRevert({
+    moduleId: run.config.moduleId,
+    version,
+    revert: { reason: 'MANUAL', detail, at: new Date().toISOString(), restoredTo },
+    status: 'rolled_back', // what `evolve rollback` has always left; the reason is added
+  });
+  emit(run, 'VERSION_REVERTED', { version, reason: 'MANUAL', detail, restoredTo });
+}
+
+/** After a rollback: the service runs the version the workspace went back to. */
+export async function followService(run: CycleRun): Promise<void> {
+  const live = run.live;
+  if (!live?.rules.service || !live.serving) return;
+  const active = activeOf(run);
+  if (live.serving.version === active.version) return;
+  live.serving = await startCycleService(
+    run.config.moduleId,
+    live.rules.service,
+    active,
+    live.serving,
+  );
 }

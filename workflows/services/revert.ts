@@ -89,7 +89,7 @@ export async function revertVersion(input: RevertInput): Promise<RevertResult> {
     };
   }
   if (fallback !== 'none' && fallback !== 'requested')
-    emit('COMPATIBILITY_WARNING', { note, fallback });
+    emit('ROLLBACK_TARGET_FALLBACK', { note, fallback });
   const rollback = await rollbackWithRecovery(
     { config: rollbackConfig(input), iteration: null, emit, step: () => undefined },
     target,
