@@ -23,9 +23,12 @@ const SUPERVISOR: ActivityOptions = {
   },
 };
 
-/** Probes, stops, ports and records: short, idempotent, a few quick tries. */
+/**
+ * Probes (≤ 5 s), stops (grace + kill ≤ ~10 s), ports and records: short and
+ * idempotent, so a tight limit notices a lost worker quickly and retries.
+ */
 const QUICK = {
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '20 seconds',
   retry: { maximumAttempts: 3, initialInterval: '500 milliseconds' },
 } as const;
 
