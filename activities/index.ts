@@ -9,6 +9,7 @@ import { createHealthActivities } from './health';
 import { createJanitorActivities } from './janitor';
 import { createJudgeActivities } from './judge';
 import { createPipelineActivities } from './pipelines';
+import { createServiceActivities } from './services';
 
 export interface ActivityDeps {
   /** Root of ratchet's own state (registry, checkpoints). */
@@ -23,6 +24,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createEvolutionActivities(deps),
   ...createPipelineActivities(),
   ...createJanitorActivities(deps),
+  ...createServiceActivities(deps),
   ...createJudgeActivities(deps),
 });
 

@@ -13,6 +13,7 @@ import { formatIterations, watchCycle } from './commands/evolveWatch';
 import { resolveEvolutionConfig, startEvolution } from './evolution';
 import { progress } from './output';
 import { packageRoot } from './packageRoot';
+import { runServeDemo } from './demoServe';
 
 const EXAMPLES = path.join(packageRoot(), 'examples');
 
@@ -46,6 +47,7 @@ export async function runDemo(client: Client, settings: Settings): Promise<void>
   const result = await watchCycle(client, handle.workflowId);
   progress('');
   progress(formatIterations(result));
+  await runServeDemo(client, settings, { moduleId: config.moduleId, workspace });
   progress('');
   progress(
     `Demo finished. The server and worker keep running: ${workflowUiUrl(settings, handle.workflowId)} — Ctrl-C to stop.`,

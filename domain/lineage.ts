@@ -133,6 +133,7 @@ const STATUS_COLORS: Record<VersionStatus, string> = {
   accepted: 'lightblue',
   rejected: 'lightpink',
   rolled_back: 'orange',
+  reverted: 'sandybrown',
   quarantined: 'red',
   pending_approval: 'khaki',
 };

@@ -13,6 +13,7 @@ const STATUS_COLORS: Record<VersionStatus, string> = {
   accepted: 'lightblue',
   rejected: 'lightpink',
   rolled_back: 'orange',
+  reverted: 'sandybrown',
   quarantined: 'tomato',
   pending_approval: 'khaki',
 };
@@ -21,6 +22,7 @@ const STATUS_COLORS: Record<VersionStatus, string> = {
 const REVERTED: Partial<Record<VersionStatus, string>> = {
   rolled_back: 'rolled back',
   quarantined: 'quarantined',
+  reverted: 'reverted',
 };
 
 const q = (s: string) => JSON.stringify(s);

@@ -3,6 +3,7 @@
  * only — the checkpoint store (activities/) and the workflows both speak it.
  */
 import { z } from 'zod';
+import { REVERT_REASONS } from './metrics';
 
 export const VersionStatus = z.enum([
   'active',
@@ -11,6 +12,8 @@ export const VersionStatus = z.enum([
   'rolled_back',
   'quarantined',
   'pending_approval',
+  /** Accepted, then taken back after it was live (a failed health check, a manual rollback). */
+  'reverted',
 ]);
 export type VersionStatus = z.infer<typeof VersionStatus>;
 
@@ -40,7 +43,23 @@ export interface VersionRecord {
   verified?: boolean;
   /** Its checkpoint was removed by cleanup; the record stays so the lineage stays walkable. */
   pruned?: boolean;
+  /** Why it was reverted (status `reverted`): the closed reason plus free text. */
+  revert?: RevertRecord;
 }
+
+/** Why a version was reverted (domain/metrics.ts's REVERT_REASONS), shared by every revert path. */
+export const RevertReason = z.enum(REVERT_REASONS);
+
+export interface RevertRecord {
+  reason: RevertReasonCode;
+  /** Free text for people; metrics and search attributes use `reason` only. */
+  detail: string;
+  /** ISO-8601. */
+  at: string;
+  /** The version the module went back to, when the rollback landed. */
+  restoredTo: string | null;
+}
+export type RevertReasonCode = z.infer<typeof RevertReason>;
 
 /** A checkpoint is a version plus what the store knows about the snapshot. */
 export interface CheckpointRecord extends VersionRecord {

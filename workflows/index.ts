@@ -13,3 +13,7 @@ export {
 } from './agents';
 export { operatorUpdate, pipelineRun, pipelineStatusQuery } from './pipeline';
 export { janitor } from './janitor';
+export { serviceCopy } from './services/copy';
+export { serviceSwap } from './services/hotSwap';
+export { serveModule } from './services/serve';
+export { versionRollback } from './versionRollback';

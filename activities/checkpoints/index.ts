@@ -22,6 +22,7 @@ export {
   getLineage,
   listCheckpoints,
   setVersionStatus,
+  recordRevert,
   tagVersion,
   toVersionRecord,
 } from './lineage';

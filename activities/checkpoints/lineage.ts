@@ -3,8 +3,10 @@ import { CheckpointFailure } from '../../domain/checkpointStore';
 import { checkpointIdOf, rollbackTarget, type RollbackTargetOptions } from '../../domain/lineage';
 import {
   ModuleId,
+  RevertReason,
   VersionStatus,
   type CheckpointRecord,
+  type RevertRecord,
   type VersionRecord,
 } from '../../domain/versions';
 import { failure, type CheckpointStore, type ModuleState } from './store';
@@ -23,6 +25,7 @@ export function toVersionRecord(c: CheckpointRecord): VersionRecord {
   };
   if (c.verified !== undefined) v.verified = c.verified;
   if (c.pruned) v.pruned = true;
+  if (c.revert) v.revert = c.revert;
   return v;
 }
 
@@ -80,6 +83,28 @@ export function setVersionStatus(
     }
     record.status = status;
     if (input.verified !== undefined) record.verified = input.verified;
+  });
+}
+
+/**
+ * Marks a version `reverted` with its reason (closed enum) and free text. A
+ * reverted version that was active stops being active: the caller has made
+ * `restoredTo` active (or nothing, when the rollback failed).
+ */
+export function recordRevert(
+  store: CheckpointStore,
+  input: {
+    moduleId: string;
+    version: string;
+    revert: RevertRecord;
+    /** `rolled_back` where a cycle's manual rollback always said so. @default 'reverted' */
+    status?: 'reverted' | 'rolled_back';
+  },
+): Promise<VersionRecord> {
+  const reason = RevertReason.parse(input.revert.reason);
+  return updateVersion(store, input.moduleId, input.version, (record) => {
+    record.status = input.status ?? 'reverted';
+    record.revert = { ...input.revert, reason };
   });
 }
 

@@ -28,6 +28,7 @@ import {
   type CheckpointRecord,
   type CompatibilityReport,
 } from '../../domain/versions';
+import { ServiceFields } from '../../domain/services/settings';
 import { readJson, writeJsonAtomic } from '../infra/atomicFile';
 import { withFileLock } from '../infra/locks';
 import { git } from './git';
@@ -43,6 +44,8 @@ export const ModuleConfig = VersionManagerConfig.extend({
     .int()
     .positive()
     .default(7 * 86_400_000),
+  /** The module's service: serve, health, healthWindowSec, healthIntervalSec, healthFailureThreshold. */
+  ...ServiceFields.shape,
 });
 export type ModuleConfig = z.infer<typeof ModuleConfig>;
 

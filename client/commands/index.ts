@@ -18,6 +18,7 @@ import type * as HealthModule from './health';
 import type * as JudgeModule from './judge';
 import type * as OperationsModule from './operations';
 import type * as PipelineModule from './pipeline';
+import type * as ServeModule from './serve';
 import type * as VersionsModule from './versions';
 import type * as WorkerModule from './worker';
 
@@ -131,6 +132,16 @@ export const COMMAND_GROUPS: CommandGroup[] = [
       verb('recovery', 'failure classification, recovery plans and state validation'),
     ],
     load: () => (require('./pipeline') as typeof PipelineModule).registerPipeline,
+  },
+  {
+    verbs: [
+      verb(
+        'serve',
+        "run a module's service under ratchet (supervised, health-probed, hot-swapped)",
+        'serve [options] [module]',
+      ),
+    ],
+    load: () => (require('./serve') as typeof ServeModule).registerServe,
   },
   {
     verbs: [verb('versions', 'version lineage: statuses, tags, rollback targets, compatibility')],

@@ -14,10 +14,15 @@ import {
   type ModuleConfig,
 } from '../../activities/checkpoints';
 import { parseDuration } from '../../domain/duration';
+import { REVERT_REASONS } from '../../domain/metrics';
 import { renderLineageText, rollbackTarget } from '../../domain/lineage';
 import { lineageGraphDot } from '../../domain/lineageGraph';
 import { dotToSvg } from '../lineageSvg';
 import { ModuleId, VersionStatus } from '../../domain/versions';
+import { settingsProblem } from '../../domain/services/breakingPolicy';
+import { ServiceFields, serviceOf, ServiceSettingsError } from '../../domain/services/settings';
+import { reasonFromText } from '../../domain/services/revertReason';
+import { rollbackVersion, runningCycles, versionStats } from '../services';
 import { clientFrom, settingsFrom, type GlobalOptions } from '../context';
 import { pendingApprovals } from '../pendingApprovals';
 import { CliError, ExitCode, printJson, println, table } from '../output';
@@ -44,7 +49,50 @@ interface ConfigOptions {
   requireApproval?: boolean;
   rejectBreaking?: boolean;
   autoRollbackOnBreaking?: boolean;
+  /** false: `--no-serve` (the module has no service any more). */
+  serve?: string | false;
+  health?: string;
+  healthWindowSec?: string;
+  healthIntervalSec?: string;
+  healthFailureThreshold?: string;
   json?: boolean;
+}
+
+/** The service flags as the module config's keys, each checked by the same schema as the config file. */
+function servicePatch(o: ConfigOptions): Partial<ModuleConfig> {
+  const patch: Partial<ModuleConfig> = {};
+  if (o.serve === false) {
+    for (const key of [
+      'serve',
+      'health',
+      'healthWindowSec',
+      'healthIntervalSec',
+      'healthFailureThreshold',
+    ] as const)
+      patch[key] = undefined;
+    return patch;
+  }
+  if (o.serve !== undefined) patch.serve = o.serve;
+  if (o.health !== undefined) patch.health = o.health;
+  const numbers = [
+    ['healthWindowSec', o.healthWindowSec, '--health-window-sec'],
+    ['healthIntervalSec', o.healthIntervalSec, '--health-interval-sec'],
+    ['healthFailureThreshold', o.healthFailureThreshold, '--health-failure-threshold'],
+  ] as const;
+  for (const [key, raw, flag] of numbers) {
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new CliError(`${flag}: give a number`);
+    const parsed = ServiceFields.shape[key].safeParse(n);
+    if (!parsed.success) throw new CliError(`${flag}: ${parsed.error.issues[0]?.message}`);
+    patch[key] = parsed.data;
+  }
+  const parsed = ServiceFields.safeParse({ serve: patch.serve, health: patch.health });
+  if (!parsed.success)
+    throw new CliError(
+      `--${String(parsed.error.issues[0]?.path[0])}: ${parsed.error.issues[0]?.message}`,
+    );
+  return patch;
 }
 
 function configPatch(o: ConfigOptions): Partial<ModuleConfig> {
@@ -65,6 +113,7 @@ function configPatch(o: ConfigOptions): Partial<ModuleConfig> {
   if (o.rejectBreaking !== undefined) patch.rejectBreaking = o.rejectBreaking;
   if (o.autoRollbackOnBreaking !== undefined)
     patch.autoRollbackOnBreaking = o.autoRollbackOnBreaking;
+  Object.assign(patch, servicePatch(o));
   return patch;
 }
 
@@ -278,15 +327,123 @@ export function registerVersions(program: Command, globals: () => GlobalOptions)
     .option('--require-approval', 'new versions wait for approval')
     .option('--reject-breaking', 'reject BREAKING changes')
     .option('--auto-rollback-on-breaking', 'roll back automatically on BREAKING changes')
+    .option('--serve <cmd>', 'service: shell command that runs the module as a long-lived process')
+    .option(
+      '--health <url|cmd>',
+      'service: http(s) URL that must answer 2xx ({port} = the port ratchet gives each copy), or a command that must exit 0',
+    )
+    .option('--no-serve', 'service: remove the service settings')
+    .option(
+      '--health-window-sec <n>',
+      'service: probe a new version this long before committing it',
+    )
+    .option('--health-interval-sec <n>', 'service: seconds between probes')
+    .option('--health-failure-threshold <n>', 'service: failed probes in the window that revert')
     .option('--json', 'print the module config')
     .action(async (moduleId: string, o: ConfigOptions) => {
       const store = storeFrom(globals());
       const patch = configPatch(o);
       const id = moduleArg(moduleId);
+      // Settings that cannot be honoured together are refused before anything is written.
+      const current = await storeCall(() => store.readConfig(id));
+      const next = { ...current, ...patch };
+      const problem = settingsProblem(next);
+      if (problem) throw new CliError(problem);
+      try {
+        serviceOf(next);
+      } catch (err) {
+        if (err instanceof ServiceSettingsError) throw new CliError(err.message);
+        throw err;
+      }
       const config = await storeCall(() =>
         Object.keys(patch).length ? store.configureModule(id, patch) : store.readConfig(id),
       );
       if (o.json) printJson(config);
       else for (const [k, v] of Object.entries(config)) println(`${k}: ${JSON.stringify(v)}`);
+    });
+
+  versions
+    .command('rollback')
+    .description(
+      'roll a module back outside a cycle: restore, verify (checksum, smoke), cascade, recover; the version becomes reverted',
+    )
+    .argument('<module>')
+    .option('--to <version>', 'this version (default: the nearest safe ancestor of the active one)')
+    .option(
+      '--reason <text>',
+      `why (required); starting it with a reason code (${REVERT_REASONS.join(', ')}) records that code, else MANUAL`,
+    )
+    .option('--smoke <cmd>', 'command that must pass in the restored workspace')
+    .option('--json', 'print the rollback result')
+    .action(
+      async (
+        moduleId: string,
+        o: { to?: string; reason?: string; smoke?: string; json?: boolean },
+      ) => {
+        const id = moduleArg(moduleId);
+        if (o.reason === undefined || !o.reason.trim()) throw new CliError('--reason is required');
+        if (o.to !== undefined && !/^v[1-9][0-9]*$/.test(o.to))
+          throw new CliError(`--to: "${o.to}" is not a version (vN)`);
+        if (o.smoke !== undefined && !o.smoke.trim()) throw new CliError('--smoke: give a command');
+        const state = await storeCall(() => storeFrom(globals()).readModule(id));
+        if (!state) throw new CliError(`module ${id} has no versions`);
+        const settings = settingsFrom(globals());
+        const client = await clientFrom(settings);
+        const cycles = await runningCycles(client, id);
+        if (cycles.length)
+          throw new CliError(
+            `a cycle runs on ${id} (${cycles.join(', ')}): use ratchet evolve rollback there`,
+            ExitCode.failed,
+          );
+        const { reason, detail } = reasonFromText(o.reason);
+        const result = await rollbackVersion(client, settings.taskQueue, {
+          moduleId: id,
+          workspace: state.workspace,
+          ...(o.to ? { to: o.to } : {}),
+          reason,
+          detail,
+          ...(o.smoke ? { smokeCommand: o.smoke } : {}),
+        }).catch((err: unknown) => {
+          const cause = (err as { cause?: { type?: string; message?: string } }).cause;
+          if (cause?.type === 'InvalidRollback') throw new CliError(cause.message ?? 'refused');
+          throw err;
+        });
+        if (o.json) printJson(result);
+        else {
+          println(result.note);
+          for (const e of result.events) println(`${e.at} ${e.type} ${JSON.stringify(e.data)}`);
+          println(
+            result.ok
+              ? `${id}: ${result.reverted} reverted (${reason}), ${result.restoredTo} active`
+              : `${id}: rollback failed; the module needs attention`,
+          );
+        }
+        process.exitCode = result.ok ? ExitCode.ok : ExitCode.failed;
+      },
+    );
+
+  versions
+    .command('stats')
+    .description(
+      'tracked modules, checkpoints, compatibility records, pending approvals (all cycles), rollbacks by reason',
+    )
+    .option('--json', 'print the stats object')
+    .action(async (o: { json?: boolean }) => {
+      const settings = settingsFrom(globals());
+      const stats = await storeCall(() =>
+        versionStats(storeFrom(globals()), () => clientFrom(settings)),
+      );
+      if (o.json) return printJson(stats);
+      println(
+        [
+          `modules:                ${stats.modules}`,
+          `versions:               ${stats.versions}`,
+          `checkpoints:            ${stats.checkpoints}`,
+          `compatibility records:  ${stats.compatibilityRecords}`,
+          `pending approvals:      ${stats.pendingApprovals ?? `unknown (${stats.serverError})`}`,
+          'rollbacks by reason:',
+          ...Object.entries(stats.rollbacksByReason).map(([r, n]) => `  ${r.padEnd(22)}${n}`),
+        ].join('\n'),
+      );
     });
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AnyMetricPolicy } from '../judge/policies';
 import { SandboxSettings } from '../sandbox';
 import { ModuleId } from '../versions';
+import { ServiceFields } from '../services/settings';
 import { EventTypePattern } from './eventFilter';
 import { refuseUnwiredSwitches, SeedSwitches } from './switches';
 
@@ -160,6 +161,11 @@ const EvolutionConfigFields = z.object({
    * `limits` (per command).
    */
   ...SandboxSettings.shape,
+  /**
+   * The module's service (domain/services/settings.ts): `serve`, `health`,
+   * `healthWindowSec`, `healthIntervalSec`, `healthFailureThreshold`.
+   */
+  ...ServiceFields.shape,
   ...SeedSwitches.shape,
 });
 /** The seeds' switches are checked together (domain/evolution/switches.ts): a value not honoured yet is refused. */

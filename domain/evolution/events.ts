@@ -34,6 +34,19 @@ export const EVOLUTION_EVENT_TYPES = [
   'SINK_DELIVERY_FAILED',
   'SINK_DELIVERY_RECOVERED',
   'BUDGET_REACHED',
+  // A live service moved to an accepted version (domain/services, workflows/services/hotSwap.ts).
+  'SWAP_PREPARED',
+  'SWAP_STARTED',
+  'SWAP_HEALTH_CHECK',
+  'SWAP_COMMITTED',
+  'SWAP_ROLLED_BACK',
+  'SWAP_FAILED',
+  /** A version taken back after it was live, with its closed reason and free text. */
+  'VERSION_REVERTED',
+  /** Settings that are honoured with a caveat (UNKNOWN compatibility, a BREAKING change accepted). */
+  'COMPATIBILITY_WARNING',
+  /** No version qualified as the rollback target: the fallback used, said out loud. */
+  'ROLLBACK_TARGET_FALLBACK',
 ] as const;
 
 export type EvolutionEventType = (typeof EVOLUTION_EVENT_TYPES)[number];

@@ -14,6 +14,7 @@ import { registerHealth } from '../../client/commands/health';
 import { registerJudge } from '../../client/commands/judge';
 import { registerAgent, registerSession } from '../../client/commands/operations';
 import { registerPipeline } from '../../client/commands/pipeline';
+import { registerServe } from '../../client/commands/serve';
 import { registerVersions } from '../../client/commands/versions';
 import { registerWorker } from '../../client/commands/worker';
 
@@ -29,6 +30,7 @@ export const ALL_COMMANDS: Register[] = [
   registerHealth,
   registerJudge,
   registerPipeline,
+  registerServe,
   registerVersions,
   registerWorker,
 ];

@@ -10,6 +10,8 @@ import { acceptMetrics, type NeedsHuman } from './outcomes';
 import { emit, setState, stepContext, type CycleRun, type HumanDecision } from './cycleState';
 import { acceptVersion } from './iterationSteps';
 import { rollbackWithRecovery } from './rollback';
+import { swapAccepted } from './live';
+import { services } from '../services/activities';
 
 export async function awaitHuman(run: CycleRun, outcome: NeedsHuman): Promise<void> {
   const { config } = run;
@@ -67,6 +69,7 @@ export async function awaitHuman(run: CycleRun, outcome: NeedsHuman): Promise<vo
     record.reason = `approved by ${decision.by}`;
     if (outcome.metrics) acceptMetrics(run, outcome.metrics);
     run.consecutiveRejections = 0;
+    await swapAccepted(run, record);
   } else {
     if (decision)
       emit(run, 'APPROVAL_REJECTED', {
@@ -74,11 +77,32 @@ export async function awaitHuman(run: CycleRun, outcome: NeedsHuman): Promise<vo
         by: decision.by,
         reason: decision.note,
       });
-    await store.setVersionStatus({
-      moduleId: config.moduleId,
-      version: pending.candidate.version,
-      status: 'rejected',
-    });
+    if (outcome.onRejection === 'revert') {
+      // requireApproval with autoRollbackOnBreaking: unapproved BREAKING changes are reverted.
+      const detail = decision
+        ? `BREAKING change ${decision.by === 'timeout' ? 'not approved in time' : `rejected by ${decision.by}`}`
+        : 'BREAKING change rolled back by operator';
+      await services.recordRevert({
+        moduleId: config.moduleId,
+        version: pending.candidate.version,
+        revert: {
+          reason: 'BREAKING',
+          detail,
+          at: new Date().toISOString(),
+          restoredTo: outcome.active.version,
+        },
+      });
+      emit(run, 'VERSION_REVERTED', {
+        version: pending.candidate.version,
+        reason: 'BREAKING',
+        detail,
+      });
+    } else
+      await store.setVersionStatus({
+        moduleId: config.moduleId,
+        version: pending.candidate.version,
+        status: 'rejected',
+      });
     record.decision = 'rejected';
     record.reason = decision
       ? `rejected by ${decision.by}${decision.note ? `: ${decision.note}` : ''}`

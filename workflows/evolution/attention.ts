@@ -10,6 +10,7 @@ import { store } from './activities';
 import { measureBaseline } from './baseline';
 import { activeOf, emit, refreshLineage, setState, stepContext, type CycleRun } from './cycleState';
 import { rollbackWithRecovery } from './rollback';
+import { followService, revertManually } from './live';
 
 /** An operator's rollback: to the named version, else to the nearest safe one before the active. */
 export async function manualRollback(run: CycleRun, req: RollbackRequest): Promise<boolean> {
@@ -29,13 +30,17 @@ export async function manualRollback(run: CycleRun, req: RollbackRequest): Promi
   const outcome = await rollbackWithRecovery(stepContext(run), target, `manual: ${req.reason}`);
   if (outcome.ok && outcome.version) {
     if (previous.version !== outcome.version.version && previous.status !== 'quarantined') {
-      await store.setVersionStatus({
-        moduleId: config.moduleId,
-        version: previous.version,
-        status: 'rolled_back',
-      });
+      if (run.live)
+        await revertManually(run, previous.version, outcome.version.version, req.reason);
+      else
+        await store.setVersionStatus({
+          moduleId: config.moduleId,
+          version: previous.version,
+          status: 'rolled_back',
+        });
     }
     run.active = outcome.version;
+    await followService(run);
     await measureBaseline(run);
   }
   await refreshLineage(run);

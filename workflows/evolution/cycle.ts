@@ -24,6 +24,7 @@ import {
 } from './cycleState';
 import { installInbox } from './inbox';
 import { runLoop } from './loop';
+import { closeLive, openLive, readRules } from './live';
 
 export type { CarriedState, CycleInput } from './cycleState';
 
@@ -38,15 +39,18 @@ export async function evolutionCycle(input: CycleInput): Promise<CycleResult> {
   }
   const run = openCycle(input, parsed.data);
   installInbox(run);
+  await readRules(run);
 
   if (input.carried) await refreshLineage(run);
   else if (!(await setupBaseline(run))) {
     await run.log.drain();
     return cycleResult(run);
   }
+  await openLive(run, input.carried?.serving ?? null);
   await run.log.flush();
 
   await runLoop(run);
+  await closeLive(run);
 
   setState(run, 'completed');
   run.step = 'done';

@@ -17,6 +17,8 @@ import type {
   PendingApproval,
 } from '../../domain/evolution/results';
 import type { VersionRecord } from '../../domain/versions';
+import type { CopyRef } from '../services/copy';
+import type { LiveState } from './live';
 import { store } from './activities';
 import type { StepContext } from './context';
 import { EVENT_TAIL, EventLog, type EventLogState } from './eventLog';
@@ -59,6 +61,8 @@ export interface CarriedState {
   usage?: BudgetUsage;
   stopReason?: string | null;
   calibration?: CycleCalibration | null;
+  /** The service copy the cycle keeps live (live.ts). */
+  serving?: CopyRef | null;
 }
 
 export interface CycleInput {
@@ -98,6 +102,8 @@ export interface CycleRun {
   };
   pending: Pending | null;
   childScope: CancellationScope | undefined;
+  /** Module settings and the live service (live.ts); unset in cycles from before it. */
+  live?: LiveState;
 }
 
 function carriedLog(carried: CarriedState | undefined): EventLogState | undefined {
@@ -217,6 +223,7 @@ export function carriedState(run: CycleRun): CarriedState {
     usage: run.usage,
     stopReason: run.state === 'paused' ? run.stopReason : null,
     ...(run.calibration ? { calibration: run.calibration } : {}),
+    ...(run.live?.serving ? { serving: run.live.serving } : {}),
   };
 }
 

@@ -19,6 +19,8 @@
  */
 import { CancellationScope, getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
 import { decideOnCompatibility } from '../../domain/evolution/decide';
+import { compatibilityAction } from '../../domain/services/breakingPolicy';
+import { services } from '../services/activities';
 import type { CandidateFailure, MetricValues } from '../../domain/evolution/failures';
 import type { EvolutionEventType } from '../../domain/evolution/events';
 import type { IterationRecord } from '../../domain/evolution/results';
@@ -205,10 +207,46 @@ async function runIteration(input: IterationInput, ctx: StepContext): Promise<It
     }
 
     const compatibility = await compatibilityStep(ctx, record, pre, candidate);
+    // The module's matrix (domain/services/breakingPolicy.ts) when the cycle read it.
+    const action = input.rules ? compatibilityAction(compatibility.level, input.rules) : null;
+    if (
+      action &&
+      (action.kind === 'accept' || action.kind === 'await_approval') &&
+      action.warning
+    ) {
+      record.warnings.push(action.warning);
+      ctx.emit('COMPATIBILITY_WARNING', { level: compatibility.level, warning: action.warning });
+    }
+    if (action?.kind === 'revert') {
+      const why = { reason: 'breaking_change' as const, message: action.detail };
+      const outcome = await turnAway(why, 'rolled_back', candidate, metrics);
+      await services.recordRevert({
+        moduleId: config.moduleId,
+        version: candidate.version,
+        revert: {
+          reason: action.reason,
+          detail: action.detail,
+          at: new Date().toISOString(),
+          restoredTo: outcome.kind === 'finished' ? outcome.active.version : null,
+        },
+      });
+      ctx.emit('VERSION_REVERTED', {
+        version: candidate.version,
+        reason: action.reason,
+        detail: action.detail,
+      });
+      return outcome;
+    }
     const decision =
       evalDecision?.kind === 'inconclusive'
         ? evalDecision
-        : decideOnCompatibility(compatibility.level, config);
+        : action === null
+          ? decideOnCompatibility(compatibility.level, config)
+          : action.kind === 'reject'
+            ? { kind: 'reject' as const, reason: action.reason, code: 'breaking_change' as const }
+            : action.kind === 'await_approval'
+              ? { kind: 'await_approval' as const, reason: action.reason }
+              : { kind: 'accept' as const, reason: `compatibility ${compatibility.level}` };
     if (decision.kind === 'reject') {
       const why = { reason: decision.code, message: decision.reason };
       return await turnAway(why, 'rejected', candidate, metrics);
@@ -226,6 +264,9 @@ async function runIteration(input: IterationInput, ctx: StepContext): Promise<It
         metrics,
         active: pre,
         usage,
+        ...(action?.kind === 'await_approval' && decision.kind === 'await_approval'
+          ? { onRejection: action.onRejection }
+          : {}),
       };
     }
 

@@ -4,6 +4,7 @@ import type { MetricValues } from '../../domain/evolution/failures';
 import type { IterationRecord } from '../../domain/evolution/results';
 import type { CompatibilityReport, VersionRecord } from '../../domain/versions';
 import type { RollbackOutcome } from './rollback';
+import type { BreakingSettings } from '../../domain/services/breakingPolicy';
 
 export interface IterationInput {
   config: EvolutionConfig;
@@ -15,6 +16,11 @@ export interface IterationInput {
   baselineMetrics: MetricValues | null;
   /** Scalar metric values of recently accepted versions, oldest first. */
   history: Array<Record<string, number>>;
+  /**
+   * The module's approval × breaking-change settings (live.ts); absent in
+   * cycles from before them, which decide as decideOnCompatibility did.
+   */
+  rules?: BreakingSettings;
   /** The cycle's A/A calibration's suggested minimum effect (judge.requireCalibration). */
   calibratedMinEffect?: number | null;
 }
@@ -42,6 +48,8 @@ export type IterationOutcome =
       metrics: MetricValues | null;
       active: VersionRecord;
       usage: IterationUsage;
+      /** A BREAKING change under requireApproval + autoRollbackOnBreaking: a rejection or timeout reverts it. */
+      onRejection?: 'reject' | 'revert';
     }
   | {
       kind: 'needs_attention';

@@ -13,6 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { markIterationStart } from './observe';
+import { swapAccepted } from './live';
 import { awaitHuman } from './approval';
 import { awaitOperator, handleRollbackRequest } from './attention';
 import type { evolutionCycle } from './cycle';
@@ -103,6 +104,7 @@ async function runIteration(run: CycleRun): Promise<void> {
             patchFile: run.patchQueue ? (run.patchQueue[index - 1] ?? null) : null,
             baselineMetrics: run.baselineMetrics,
             history: run.history,
+            ...(run.live ? { rules: run.live.rules.breaking } : {}),
             ...(run.calibration ? { calibratedMinEffect: run.calibration.minEffect } : {}),
           },
         ],
@@ -132,8 +134,10 @@ async function runIteration(run: CycleRun): Promise<void> {
 
   addRecord(run, outcome.record);
   countUsage(run, outcome);
-  if (outcome.kind === 'finished') settleFinished(run, outcome);
-  else if (outcome.kind === 'needs_human') await awaitHuman(run, outcome);
+  if (outcome.kind === 'finished') {
+    settleFinished(run, outcome);
+    await swapAccepted(run, outcome.record);
+  } else if (outcome.kind === 'needs_human') await awaitHuman(run, outcome);
   else {
     run.consecutiveRejections++;
     if (outcome.error) run.stopReason = `infrastructure failure: ${outcome.error}`;
