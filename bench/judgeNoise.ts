@@ -19,6 +19,7 @@ import {
   type WindowRound,
   type WindowSettingsInput,
 } from '../domain/judge';
+import { walshInterval, wilcoxonSignedRank } from './signedRank';
 
 export const SAMPLES_PER_RUN = 5;
 
@@ -58,6 +59,7 @@ export function sameWindow(
   first: number,
   max: number,
   minEffect: number,
+  test: WindowSettingsInput['test'] = 'both',
   perRun: WindowSettingsInput['perRun'] = 'best',
 ): Outcome {
   const run = timeline(seed);
@@ -74,6 +76,7 @@ export function sameWindow(
     minEffect,
     maxRounds: max,
     looks: sequentialLooks(first, max),
+    test,
     perRun,
     policies: { execution_time: POLICY },
   };
@@ -88,6 +91,45 @@ export function sameWindow(
     inconclusive: r.verdict === 'inconclusive',
     rounds: r.rounds,
   };
+}
+
+/**
+ * Paired: one log ratio per round (candidate's best run over the baseline's),
+ * the Wilcoxon signed-rank test and the Walsh-average interval, at the same
+ * looks and α spending as `sameWindow`.
+ */
+export function paired(
+  shift: number,
+  seed: number,
+  first: number,
+  max: number,
+  minEffect: number,
+): Outcome {
+  const run = timeline(seed);
+  const d: number[] = [];
+  const add = () => {
+    const best = (xs: number[]) => Math.log(Math.min(...xs));
+    if (roundOrder(d.length) === 'AB') {
+      const b = best(run(100));
+      d.push(best(run(100 * shift)) - b);
+    } else {
+      const c = best(run(100 * shift));
+      d.push(c - best(run(100)));
+    }
+  };
+  const looks = sequentialLooks(first, max);
+  while (d.length < first) add();
+  for (;;) {
+    const ci = walshInterval(d, 1 - 0.02 / looks);
+    const p = wilcoxonSignedRank(d).pValue;
+    if (ci.lower !== null && Math.expm1(ci.lower) >= minEffect && p < 0.01 / looks)
+      return { rolledBack: true, inconclusive: false, rounds: d.length };
+    if (ci.upper !== null && Math.expm1(ci.upper) < minEffect)
+      return { rolledBack: false, inconclusive: false, rounds: d.length };
+    if (d.length >= max) return { rolledBack: false, inconclusive: true, rounds: d.length };
+    const target = Math.min(d.length + 2, max);
+    while (d.length < target) add();
+  }
 }
 
 /** Stored baseline: `runs` runs of the baseline in one window, later `runs` of the candidate in another. */
