@@ -118,7 +118,8 @@ export function sampledStats(
   if (r.effect === null || t.effect === null) return { ...(r.effect === null ? r : t), pValue };
   const cr = clearance(policy, r, settings.minEffect);
   const ct = clearance(policy, t, settings.minEffect);
-  // A test that clears the minimum effect decides; a rollback needs its p-value too.
-  const pick = ct > 0 || cr > 0 ? (ct >= cr ? t : r) : width(t) <= width(r) ? t : r;
+  // A test that clears the minimum effect decides (the narrower when both do); a rollback needs its p-value too.
+  const narrower = width(t) <= width(r) ? t : r;
+  const pick = ct > 0 && cr > 0 ? narrower : ct > 0 ? t : cr > 0 ? r : narrower;
   return { ...pick, pValue };
 }
