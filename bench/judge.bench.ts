@@ -123,3 +123,43 @@ console.log(
   ...meanRounds.map((r) => mean(r).toFixed(1).padEnd(30)),
 );
 console.log(`(${((performance.now() - t1) / 1000).toFixed(1)} s)`);
+
+// --- A slow neighbour: load that lasts whole rounds, where the rank test's per-round normalisation shines ---
+const t2 = performance.now();
+const SLOW = [20, 60] as const;
+const slowRules: Array<[string, Rule]> = [
+  [
+    'both (the judge), 8→20',
+    (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT, 'both', 'best', SLOW),
+  ],
+  [
+    'trimmed only, 8→20',
+    (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT, 'trimmed', 'best', SLOW),
+  ],
+  ['rank only, 8→20', (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT, 'rank', 'best', SLOW)],
+];
+console.log(
+  `\nslow neighbour: load off or 1.0–2.0× switching every 20–60 samples (whole rounds); ${TRIALS} trials, α = 0.01, min effect ${MIN_EFFECT * 100} %`,
+);
+console.log('scenario'.padEnd(40), ...slowRules.map(([name]) => name.padEnd(30)));
+const slowRounds = slowRules.map(() => [] as number[]);
+scenarios.forEach(([label, shift], si) => {
+  const cells = slowRules.map(([, rule], ri) => {
+    let rolled = 0;
+    let unsure = 0;
+    for (let t = 0; t < TRIALS; t++) {
+      const o = rule(shift, 100_000 * (si + 1) + t);
+      if (o.rolledBack) rolled++;
+      if (o.inconclusive) unsure++;
+      slowRounds[ri]!.push(o.rounds);
+    }
+    const pct = (k: number) => `${((100 * k) / TRIALS).toFixed(1)} %`;
+    return `${pct(rolled)}${unsure ? ` (${pct(unsure)} inconclusive)` : ''}`.padEnd(30);
+  });
+  console.log(label.padEnd(40), ...cells);
+});
+console.log(
+  'mean rounds (runs a side)'.padEnd(40),
+  ...slowRounds.map((r) => mean(r).toFixed(1).padEnd(30)),
+);
+console.log(`(${((performance.now() - t2) / 1000).toFixed(1)} s)`);

@@ -24,14 +24,18 @@ import { walshInterval, wilcoxonSignedRank } from './signedRank';
 export const SAMPLES_PER_RUN = 5;
 
 /** One measurement stream: the neighbour's load carries on from run to run. */
-export function timeline(seed: number) {
+/** How many samples the neighbour's load lasts: [shortest, longest]. */
+export type Switching = readonly [number, number];
+export const FAST: Switching = [2, 6];
+
+export function timeline(seed: number, switching: Switching = FAST) {
   const rand = mulberry32(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   let load = 1;
   let left = 0;
   const sample = (center: number) => {
     if (left-- <= 0) {
-      left = 2 + Math.floor(rand() * 5);
+      left = switching[0] + Math.floor(rand() * (switching[1] - switching[0] + 1));
       load = rand() < 0.5 ? 1 : 1 + rand();
     }
     const v = center * Math.exp(0.03 * normal()) * load;
@@ -61,8 +65,9 @@ export function sameWindow(
   minEffect: number,
   test: WindowSettingsInput['test'] = 'both',
   perRun: WindowSettingsInput['perRun'] = 'best',
+  switching: Switching = FAST,
 ): Outcome {
-  const run = timeline(seed);
+  const run = timeline(seed, switching);
   const rounds: WindowRound[] = [];
   const add = () => {
     const order = roundOrder(rounds.length);
