@@ -3,6 +3,10 @@
  * same): the false-rollback rate when nothing changed, and the detection rate
  * of a real 10 % slowdown with 20 samples per side — next to the seeds' rule
  * (roll back when the candidate's mean exceeds the baseline's by a threshold).
+ * Then the same-window judge under a noisy neighbour, fast (load switching
+ * inside rounds) and slow (load lasting whole rounds): the judge (rank and
+ * trimmed tests together), each test alone, a paired signed-rank rule, and the
+ * stored-baseline rule (see judgeNoise.ts).
  *
  * Noise model: lognormal with σ = 0.03 (≈ 3 % CV, typical of repeated timings
  * on a quiet machine), plus 5 % of samples hit by a pause (GC, scheduler) that
