@@ -3,13 +3,17 @@
  * same): the false-rollback rate when nothing changed, and the detection rate
  * of a real 10 % slowdown with 20 samples per side — next to the seeds' rule
  * (roll back when the candidate's mean exceeds the baseline's by a threshold).
+ * Then the same-window judge under a noisy neighbour, fast (load switching
+ * inside rounds) and slow (load lasting whole rounds): the judge (rank and
+ * trimmed tests together), each test alone, a paired signed-rank rule, and the
+ * stored-baseline rule (see judgeNoise.ts).
  *
  * Noise model: lognormal with σ = 0.03 (≈ 3 % CV, typical of repeated timings
  * on a quiet machine), plus 5 % of samples hit by a pause (GC, scheduler) that
  * makes them 1.3–1.8× slower — the heavy tail real timings have.
  */
 import { judge, type MetricPolicyInput } from '../domain/judge';
-import { SAMPLES_PER_RUN, sameWindow, storedBaseline, type Outcome } from './judgeNoise';
+import { SAMPLES_PER_RUN, paired, sameWindow, storedBaseline, type Outcome } from './judgeNoise';
 import { mulberry32 } from '../domain/judge/random';
 
 function sampler(seed: number) {
@@ -86,13 +90,12 @@ const t1 = performance.now();
 const MIN_EFFECT = 0.05;
 type Rule = (shift: number, seed: number) => Outcome;
 const rules: Array<[string, Rule]> = [
-  ['same window, sequential 8→20 rounds', (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT)],
-  ['same window, fixed 10 rounds', (s, seed) => sameWindow(s, seed, 10, 10, MIN_EFFECT)],
-  [
-    'same window 8→20, all samples pooled',
-    (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT, 'all'),
-  ],
-  ['stored baseline, 10 runs a side', (s, seed) => storedBaseline(s, seed, 10, MIN_EFFECT)],
+  ['both (the judge), 8→20 rounds', (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT)],
+  ['trimmed only, 8→20', (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT, 'trimmed')],
+  ['rank only (before), 8→20', (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT, 'rank')],
+  ['paired signed-rank, 8→20', (s, seed) => paired(s, seed, 8, 20, MIN_EFFECT)],
+  ['both, 8→40 rounds', (s, seed) => sameWindow(s, seed, 8, 40, MIN_EFFECT)],
+  ['stored baseline, 10 runs', (s, seed) => storedBaseline(s, seed, 10, MIN_EFFECT)],
 ];
 const scenarios: Array<[string, number]> = [
   ['no change: rolled back (goal ≤ 1 %)', 1.0],
@@ -102,7 +105,7 @@ const scenarios: Array<[string, number]> = [
 console.log(
   `\nnoisy neighbour: load off or 1.0–2.0× switching every 2–6 samples; ${TRIALS} trials, ${SAMPLES_PER_RUN} samples a run, α = 0.01, min effect ${MIN_EFFECT * 100} %`,
 );
-console.log('scenario'.padEnd(40), ...rules.map(([name]) => name.padEnd(38)));
+console.log('scenario'.padEnd(40), ...rules.map(([name]) => name.padEnd(30)));
 const meanRounds = rules.map(() => [] as number[]);
 scenarios.forEach(([label, shift], si) => {
   const cells = rules.map(([, rule], ri) => {
@@ -115,12 +118,52 @@ scenarios.forEach(([label, shift], si) => {
       meanRounds[ri]!.push(o.rounds);
     }
     const pct = (k: number) => `${((100 * k) / TRIALS).toFixed(1)} %`;
-    return `${pct(rolled)}${unsure ? ` (${pct(unsure)} inconclusive)` : ''}`.padEnd(38);
+    return `${pct(rolled)}${unsure ? ` (${pct(unsure)} inconclusive)` : ''}`.padEnd(30);
   });
   console.log(label.padEnd(40), ...cells);
 });
 console.log(
   'mean rounds (runs a side)'.padEnd(40),
-  ...meanRounds.map((r) => mean(r).toFixed(1).padEnd(38)),
+  ...meanRounds.map((r) => mean(r).toFixed(1).padEnd(30)),
 );
 console.log(`(${((performance.now() - t1) / 1000).toFixed(1)} s)`);
+
+// --- A slow neighbour: load that lasts whole rounds, where the rank test's per-round normalisation shines ---
+const t2 = performance.now();
+const SLOW = [20, 60] as const;
+const slowRules: Array<[string, Rule]> = [
+  [
+    'both (the judge), 8→20',
+    (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT, 'both', 'best', SLOW),
+  ],
+  [
+    'trimmed only, 8→20',
+    (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT, 'trimmed', 'best', SLOW),
+  ],
+  ['rank only, 8→20', (s, seed) => sameWindow(s, seed, 8, 20, MIN_EFFECT, 'rank', 'best', SLOW)],
+];
+console.log(
+  `\nslow neighbour: load off or 1.0–2.0× switching every 20–60 samples (whole rounds); ${TRIALS} trials, α = 0.01, min effect ${MIN_EFFECT * 100} %`,
+);
+console.log('scenario'.padEnd(40), ...slowRules.map(([name]) => name.padEnd(30)));
+const slowRounds = slowRules.map(() => [] as number[]);
+scenarios.forEach(([label, shift], si) => {
+  const cells = slowRules.map(([, rule], ri) => {
+    let rolled = 0;
+    let unsure = 0;
+    for (let t = 0; t < TRIALS; t++) {
+      const o = rule(shift, 100_000 * (si + 1) + t);
+      if (o.rolledBack) rolled++;
+      if (o.inconclusive) unsure++;
+      slowRounds[ri]!.push(o.rounds);
+    }
+    const pct = (k: number) => `${((100 * k) / TRIALS).toFixed(1)} %`;
+    return `${pct(rolled)}${unsure ? ` (${pct(unsure)} inconclusive)` : ''}`.padEnd(30);
+  });
+  console.log(label.padEnd(40), ...cells);
+});
+console.log(
+  'mean rounds (runs a side)'.padEnd(40),
+  ...slowRounds.map((r) => mean(r).toFixed(1).padEnd(30)),
+);
+console.log(`(${((performance.now() - t2) / 1000).toFixed(1)} s)`);

@@ -19,18 +19,23 @@ import {
   type WindowRound,
   type WindowSettingsInput,
 } from '../domain/judge';
+import { walshInterval, wilcoxonSignedRank } from './signedRank';
 
 export const SAMPLES_PER_RUN = 5;
 
 /** One measurement stream: the neighbour's load carries on from run to run. */
-export function timeline(seed: number) {
+/** How many samples the neighbour's load lasts: [shortest, longest]. */
+export type Switching = readonly [number, number];
+export const FAST: Switching = [2, 6];
+
+export function timeline(seed: number, switching: Switching = FAST) {
   const rand = mulberry32(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   let load = 1;
   let left = 0;
   const sample = (center: number) => {
     if (left-- <= 0) {
-      left = 2 + Math.floor(rand() * 5);
+      left = switching[0] + Math.floor(rand() * (switching[1] - switching[0] + 1));
       load = rand() < 0.5 ? 1 : 1 + rand();
     }
     const v = center * Math.exp(0.03 * normal()) * load;
@@ -58,9 +63,11 @@ export function sameWindow(
   first: number,
   max: number,
   minEffect: number,
+  test: WindowSettingsInput['test'] = 'both',
   perRun: WindowSettingsInput['perRun'] = 'best',
+  switching: Switching = FAST,
 ): Outcome {
-  const run = timeline(seed);
+  const run = timeline(seed, switching);
   const rounds: WindowRound[] = [];
   const add = () => {
     const order = roundOrder(rounds.length);
@@ -74,6 +81,7 @@ export function sameWindow(
     minEffect,
     maxRounds: max,
     looks: sequentialLooks(first, max),
+    test,
     perRun,
     policies: { execution_time: POLICY },
   };
@@ -88,6 +96,45 @@ export function sameWindow(
     inconclusive: r.verdict === 'inconclusive',
     rounds: r.rounds,
   };
+}
+
+/**
+ * Paired: one log ratio per round (candidate's best run over the baseline's),
+ * the Wilcoxon signed-rank test and the Walsh-average interval, at the same
+ * looks and α spending as `sameWindow`.
+ */
+export function paired(
+  shift: number,
+  seed: number,
+  first: number,
+  max: number,
+  minEffect: number,
+): Outcome {
+  const run = timeline(seed);
+  const d: number[] = [];
+  const add = () => {
+    const best = (xs: number[]) => Math.log(Math.min(...xs));
+    if (roundOrder(d.length) === 'AB') {
+      const b = best(run(100));
+      d.push(best(run(100 * shift)) - b);
+    } else {
+      const c = best(run(100 * shift));
+      d.push(c - best(run(100)));
+    }
+  };
+  const looks = sequentialLooks(first, max);
+  while (d.length < first) add();
+  for (;;) {
+    const ci = walshInterval(d, 1 - 0.02 / looks);
+    const p = wilcoxonSignedRank(d).pValue;
+    if (ci.lower !== null && Math.expm1(ci.lower) >= minEffect && p < 0.01 / looks)
+      return { rolledBack: true, inconclusive: false, rounds: d.length };
+    if (ci.upper !== null && Math.expm1(ci.upper) < minEffect)
+      return { rolledBack: false, inconclusive: false, rounds: d.length };
+    if (d.length >= max) return { rolledBack: false, inconclusive: true, rounds: d.length };
+    const target = Math.min(d.length + 2, max);
+    while (d.length < target) add();
+  }
 }
 
 /** Stored baseline: `runs` runs of the baseline in one window, later `runs` of the candidate in another. */

@@ -9,3 +9,5 @@ export * from './interval';
 export * from './window';
 export * from './calibrate';
 export * from './random';
+export * from './trimmed';
+export * from './studentT';

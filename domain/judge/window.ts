@@ -3,12 +3,19 @@
  * rounds (ABBA), so load that comes and goes hits both sides alike. Pure and
  * deterministic, for workflow code, the CLI and the benchmark.
  *
- * Per metric with samples: pool each side's samples over the rounds (for
- * relative policies each round's samples are first divided by that round's
- * median over both sides, which takes a neighbour's load out of the pooled
- * spread), then the Hodges–Lehmann shift and its confidence interval and the
- * Mann–Whitney p-value, Holm-corrected across the sampled metrics. The
- * verdict reads the interval against the minimum effect:
+ * Per metric with samples, each run contributes one value (`perRun`, its
+ * least disturbed sample by default), then by `test`:
+ *
+ * - `trimmed` (default): Yuen's test on the means of each side's least
+ *   disturbed half (the bad tail trimmed, see trimmed.ts), on log values for
+ *   relative policies — a neighbour's load only ever adds, so the disturbed
+ *   runs are set aside instead of widening the interval;
+ * - `rank`: the Hodges–Lehmann shift with its interval and the Mann–Whitney
+ *   p-value over all runs (each round first divided by its median for
+ *   relative policies, `normalizeRounds`).
+ *
+ * p-values are Holm-corrected across the sampled metrics. The verdict reads
+ * the interval against the minimum effect:
  *
  *   interval wholly above minEffect (bad side), adjusted p < α → regressed
  *   interval wholly below minEffect                            → pass / improved
@@ -19,10 +26,9 @@
  * medians of their per-round values.
  */
 import { z } from 'zod';
-import { hodgesLehmannInterval } from './interval';
 import { judgeMetric } from './judge';
-import { mannWhitneyU } from './mannWhitney';
 import type { MetricsReport } from './metrics';
+import { sampledStats, type SampledStats } from './windowStats';
 import { policyFor, type MetricPolicy, type MetricPolicyInput } from './policies';
 import type { Verdict } from './score';
 import { median } from './stats';
@@ -50,7 +56,16 @@ export const WindowSettings = z.object({
   minEffect: z.number().positive().optional(),
   /** Sequential sampling stops asking for rounds here. */
   maxRounds: z.number().int().min(1).max(1000).default(20),
-  /** Divide each round's samples by the round's median (relative policies only). */
+  /**
+   * `trimmed`: Yuen's test on each side's least disturbed values (see
+   * trimmed.ts); `rank`: Mann–Whitney with the Hodges–Lehmann interval over
+   * all runs; `both`: each at half the error rate (Bonferroni), the first to
+   * decide wins — see windowStats.ts. `npm run bench -- judge` compares them.
+   */
+  test: z.enum(['both', 'trimmed', 'rank']).default('both'),
+  /** `trimmed`: the share of each side's runs set aside from its bad tail. */
+  trim: z.number().min(0).lt(1).default(0.5),
+  /** `rank`: divide each round's samples by the round's median (relative policies only). */
   normalizeRounds: z.boolean().default(true),
   /**
    * What a run contributes to the pool: `best` — one value, its least
@@ -78,6 +93,8 @@ export interface WindowMetric {
   metric: string;
   verdict: WindowVerdict;
   method: 'window' | 'threshold' | 'none';
+  /** Which test the window's verdict rests on (see windowStats.ts); null for the threshold rule. */
+  test: 'rank' | 'trimmed' | null;
   /** Medians of the raw pooled samples of each side. */
   baseline: number | null;
   candidate: number | null;
@@ -130,10 +147,12 @@ export function holmAdjust(pValues: readonly number[]): number[] {
 const asArray = (v: number | readonly number[] | undefined): readonly number[] =>
   v === undefined ? [] : typeof v === 'number' ? [v] : v;
 
-interface Pooled {
+export interface Pooled {
   raw: { baseline: number[]; candidate: number[] };
-  /** What the test runs on: normalised per round, or raw. */
+  /** What the rank test runs on: one value per run, normalised per round or raw. */
   test: { baseline: number[]; candidate: number[] };
+  /** One value per run, never normalised: what the trimmed test runs on. */
+  runs: { baseline: number[]; candidate: number[] };
   normalised: boolean;
 }
 
@@ -146,6 +165,7 @@ function pool(
 ): Pooled {
   const raw = { baseline: [] as number[], candidate: [] as number[] };
   const test = { baseline: [] as number[], candidate: [] as number[] };
+  const runs = { baseline: [] as number[], candidate: [] as number[] };
   for (const r of rounds) {
     const bAll = asArray(r.baseline[name]);
     const cAll = asArray(r.candidate[name]);
@@ -162,8 +182,10 @@ function pool(
     const scale = center > 0 ? center : 1;
     test.baseline.push(...b.map((v) => v / scale));
     test.candidate.push(...c.map((v) => v / scale));
+    runs.baseline.push(...b);
+    runs.candidate.push(...c);
   }
-  return { raw, test, normalised: normalise };
+  return { raw, test, runs, normalised: normalise };
 }
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} %`;
@@ -171,24 +193,6 @@ const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} %`;
 function format(policy: MetricPolicy, x: number | null): string {
   if (x === null) return '∞';
   return policy.mode === 'relative' ? pct(x) : `${x >= 0 ? '+' : ''}${x.toPrecision(3)}`;
-}
-
-interface SampledStats {
-  effect: number | null;
-  lower: number | null;
-  upper: number | null;
-  pValue: number;
-}
-
-function sampledStats(policy: MetricPolicy, p: Pooled, confidence: number): SampledStats {
-  const ci = hodgesLehmannInterval(p.test.baseline, p.test.candidate, confidence);
-  const pValue = mannWhitneyU(p.test.baseline, p.test.candidate).pValue;
-  if (policy.mode === 'absolute')
-    return { effect: ci.shift, lower: ci.lower, upper: ci.upper, pValue };
-  const base = Math.abs(median(p.test.baseline));
-  if (base === 0) return { effect: null, lower: null, upper: null, pValue };
-  const rel = (x: number | null) => (x === null ? null : x / base);
-  return { effect: ci.shift / base, lower: rel(ci.lower), upper: rel(ci.upper), pValue };
 }
 
 function decide(
@@ -230,6 +234,8 @@ export function judgeWindow(input: WindowInput): WindowReport {
     confidence: input.confidence,
     minEffect: input.minEffect,
     maxRounds: input.maxRounds,
+    test: input.test,
+    trim: input.trim,
     normalizeRounds: input.normalizeRounds,
     perRun: input.perRun,
     looks: input.looks,
@@ -260,7 +266,7 @@ export function judgeWindow(input: WindowInput): WindowReport {
     const pooled = pool(
       rounds,
       name,
-      settings.normalizeRounds && policy.mode === 'relative',
+      settings.test !== 'trimmed' && settings.normalizeRounds && policy.mode === 'relative',
       settings.perRun,
       policy.direction === 'lower_is_better',
     );
@@ -286,6 +292,7 @@ export function judgeWindow(input: WindowInput): WindowReport {
         ...common,
         verdict: j.verdict,
         method: j.method === 'none' ? 'none' : 'threshold',
+        test: null,
         baseline: j.baseline,
         candidate: j.candidate,
         effect: j.effect,
@@ -301,7 +308,10 @@ export function judgeWindow(input: WindowInput): WindowReport {
       name,
       policy,
       pooled,
-      stats: sampledStats(policy, pooled, confidence),
+      stats: sampledStats(policy, pooled, confidence, {
+        ...settings,
+        minEffect: settings.minEffect ?? policy.regressionThreshold,
+      }),
     });
   }
   const adjusted = holmAdjust(sampled.map((s) => s.stats.pValue));
@@ -312,6 +322,7 @@ export function judgeWindow(input: WindowInput): WindowReport {
       metric: name,
       verdict,
       method: 'window',
+      test: stats.test,
       baseline: median(pooled.raw.baseline),
       candidate: median(pooled.raw.candidate),
       effect: stats.effect,
