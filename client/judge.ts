@@ -72,7 +72,7 @@ export async function compareTrees(
       candidateDir: o.candidate,
       metricsCommand: o.metrics,
       rounds: o.rounds,
-      maxRounds: o.maxRounds ?? Math.max(20, o.rounds),
+      maxRounds: o.maxRounds ?? Math.max(40, o.rounds),
       timeoutSec: o.timeoutSec,
       alpha: o.alpha,
       confidence: o.confidence,

@@ -136,7 +136,7 @@ export function registerJudge(program: Command, _globals: () => GlobalOptions): 
     .option('--rounds <n>', 'rounds before the first judgement (each: once per side)', '8')
     .option(
       '--max-rounds <n>',
-      'more rounds while inconclusive, up to this (default: max(20, rounds))',
+      'more rounds while inconclusive, up to this (default: max(40, rounds))',
     )
     .option('--min-effect <x>', 'smallest shift that matters (default: each policy’s threshold)')
     .option('--alpha <p>', 'family-wise significance level (default 0.01)')

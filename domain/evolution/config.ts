@@ -100,8 +100,8 @@ export const JudgeConfig = z
   .object({
     /** Rounds (baseline + candidate runs of the metrics command) before the first judgement. @default 8 */
     rounds: z.number().int().min(1).max(1000).default(8),
-    /** Sequential sampling: two more rounds at a time while inconclusive, up to this. @default 20 */
-    maxRounds: z.number().int().min(1).max(1000).default(20),
+    /** Sequential sampling: two more rounds at a time while inconclusive, up to this. @default 40 (the 10 % detection goal needs it under a busy neighbour; README) */
+    maxRounds: z.number().int().min(1).max(1000).default(40),
     /** Confidence of the Hodges–Lehmann interval (Kayenta's 98 %). @default 0.98 */
     confidence: z.number().gt(0.5).lt(1).default(0.98),
     /**

@@ -94,6 +94,7 @@ export function summariseWindow(input: {
       baseline: m.baseline,
       candidate: m.candidate,
       method: m.method,
+      test: m.test,
       interval: m.interval,
       adjustedPValue: m.adjustedPValue,
       rounds: m.rounds,

@@ -17,6 +17,8 @@ export interface MetricVerdictSummary {
    * `window` (samples: Hodges–Lehmann + Mann–Whitney) or `threshold` (single values).
    */
   method?: 'window' | 'threshold' | 'none';
+  /** Which of the window's tests decided (`rank` or `trimmed`), when one did. */
+  test?: 'rank' | 'trimmed' | null;
   /** Hodges–Lehmann interval of the shift, in the effect's units. */
   interval?: { lower: number | null; upper: number | null; confidence: number } | null;
   /** Holm–Bonferroni adjusted over the sampled metrics. */

@@ -55,7 +55,7 @@ export const WindowSettings = z.object({
   /** Smallest shift that matters (policy units); unset: each policy's regressionThreshold. */
   minEffect: z.number().positive().optional(),
   /** Sequential sampling stops asking for rounds here. */
-  maxRounds: z.number().int().min(1).max(1000).default(20),
+  maxRounds: z.number().int().min(1).max(1000).default(40),
   /**
    * `trimmed`: Yuen's test on each side's least disturbed values (see
    * trimmed.ts); `rank`: Mann–Whitney with the Hodges–Lehmann interval over

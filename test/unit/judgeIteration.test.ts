@@ -56,7 +56,7 @@ describe('judge config', () => {
   it('defaults every key, so configs written before it still parse', () => {
     expect(EvolutionConfig.parse(base).judge).toEqual({
       rounds: 8,
-      maxRounds: 20,
+      maxRounds: 40,
       confidence: 0.98,
       requireCalibration: false,
       calibrationRounds: 8,
