@@ -324,7 +324,10 @@ export function registerVersions(program: Command, globals: () => GlobalOptions)
     )
     .option('--max-checkpoints <n>', 'retention: keep at most N checkpoints')
     .option('--max-age <duration>', 'retention: remove checkpoints older than this, e.g. 7d')
-    .option('--require-approval', 'new versions wait for approval')
+    .option(
+      '--require-approval',
+      'BREAKING versions wait for a human (with --auto-rollback-on-breaking: reverted on rejection or timeout)',
+    )
     .option('--reject-breaking', 'reject BREAKING changes')
     .option('--auto-rollback-on-breaking', 'roll back automatically on BREAKING changes')
     .option('--serve <cmd>', 'service: shell command that runs the module as a long-lived process')

@@ -79,19 +79,31 @@ describe('evolution config keys', () => {
     ]);
   });
 
-  it('refuses keys the schema does not have (serve, health) instead of dropping them', () => {
-    const lines = refusal({ ...valid, serve: { command: 'node server.js' }, health: {} });
-    expect(lines.filter((l) => /^(serve|health): unknown key/.test(l))).toHaveLength(2);
+  it('refuses misspelt keys (serv, helth) instead of dropping them, naming the real ones', () => {
+    const lines = refusal({ ...valid, serv: 'node server.js', helth: 'http://127.0.0.1:1/' });
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^serv: unknown key; did you mean "serve"\?/),
+        expect.stringMatching(/^helth: unknown key; did you mean "health"\?/),
+      ]),
+    );
+    // Spelt right, the service keys are the schema's own and pass.
+    expect(
+      unknownKeyIssues(EvolutionConfig, { ...valid, serve: 'node server.js', health: 'true' }),
+    ).toEqual([]);
   });
 
   it('accepts a key once the schema has it: strictness follows the schema', () => {
-    const Extended = EvolutionConfig.extend({
-      serve: z.object({ command: z.string() }).optional(),
+    const Extended = EvolutionConfig.safeExtend({
+      canary: z.object({ command: z.string() }).optional(),
     });
-    const input = { ...valid, serve: { command: 'node server.js' } };
+    const input = { ...valid, canary: { command: 'node canary.js' } };
+    expect(unknownKeyIssues(EvolutionConfig, input)).toMatchObject([
+      { code: 'unrecognized_keys', keys: ['canary'] },
+    ]);
     expect(unknownKeyIssues(Extended, input)).toEqual([]);
-    expect(unknownKeyIssues(Extended, { ...input, serve: { comand: 'x' } })).toMatchObject([
-      { code: 'unrecognized_keys', keys: ['comand'], path: ['serve'] },
+    expect(unknownKeyIssues(Extended, { ...input, canary: { comand: 'x' } })).toMatchObject([
+      { code: 'unrecognized_keys', keys: ['comand'], path: ['canary'] },
     ]);
   });
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveEvolutionConfig, startEvolution } from '../../client/evolution';
+import { withFaults } from '../../client/faults';
 import { withOwner } from '../../client/hosts';
 import { ensureJanitorSchedule } from '../../client/janitor';
 import { runDoctor } from '../../client/commands/doctor';
@@ -245,26 +246,27 @@ describe('host routing with two workers', () => {
   });
 
   it('retries a step lost with its killed host on that host only, after it restarts', async () => {
-    const markers = env.tempDir('ratchet-hosts-pause-');
-    await workers['host-a']!.stop();
-    const first = await startWorkerProcess(taskQueue, data['host-a'], {
-      RATCHET_TEST_HOST_ID: 'host-a',
-      RATCHET_TEST_PAUSE_AT: 'createAgentWorktree',
-      RATCHET_TEST_PAUSE_DIR: markers,
-    });
-    workers['host-a'] = first;
+    const markers = env.tempDir('ratchet-hosts-kill-');
+    const first = workers['host-a']!;
     const repo = makeRepo(path.join(root, 'killed'));
     const workflowId = `agent-create-killed-${Date.now().toString(36)}`;
+    // The fault plan SIGKILLs host A's worker as it takes the worktree step: the attempt is lost with the host.
+    const killAtWorktree = withFaults(ownedByA, [
+      {
+        activity: 'createAgentWorktree',
+        mode: 'kill',
+        phase: 'before',
+        onceFile: path.join(markers, 'createAgentWorktree'),
+      },
+    ]);
     const pending = createAgent(
-      ownedByA,
+      killAtWorktree,
       taskQueue,
       { name: 'killed', repo, stepTimeoutMs: 4000 },
       { workflowId },
     );
-    await expect
-      .poll(() => existsSync(path.join(markers, 'createAgentWorktree')), { timeout: 30_000 })
-      .toBe(true);
-    await first.kill(); // mid-step: the attempt is lost with the host
+    await first.exited;
+    expect(existsSync(path.join(markers, 'createAgentWorktree'))).toBe(true);
     const handle = env.client.workflow.getHandle(workflowId);
     await expect
       .poll(async () => (await handle.describe()).memo?.[WAITING_FOR_HOST_MEMO_KEY], {

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { readRegistry } from '../../activities/agents/registry';
 import { isAlive } from '../../activities/infra/processes';
 import { ensureJanitorSchedule, runJanitor } from '../../client/janitor';
@@ -36,6 +36,14 @@ describe('janitor (ratchet gc)', () => {
       const keeper = await createAgent(env.client, taskQueue, { name: 'keeper', repo });
       expect(keeper.status).toBe('completed');
       const keeperId = String(keeper.resources.agentId);
+      // Should an assertion below fail, the live agent's process must not outlive the test.
+      onTestFinished(() => {
+        try {
+          process.kill(Number(keeper.resources.pid), 'SIGKILL');
+        } catch {
+          // already gone: the test deleted it
+        }
+      });
 
       const handle = await env.client.workflow.start(agentCreate, {
         taskQueue,
