@@ -1,0 +1,118 @@
+/**
+ * Issue 17, seeds 000/003: the switches the cycle now honours, over real cycles.
+ * autoRollback: false leaves a failing candidate in the workspace and parks for
+ * an operator; autoCleanup applies maxCheckpoints after each iteration and
+ * keeps what retention protects; cascade and recovery switched off go
+ * straight to the operator.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CheckpointStore } from '../../activities/checkpoints';
+import { evolutionStatus, resumeEvolution } from '../../client/evolution';
+import { createTestEnv, type TestEnv } from '../helpers';
+import { BASE_FILES, CHANGES } from '../support/evolutionFixture';
+import { eventTypes, readTree, runCycle } from '../support/evolutionRun';
+
+describe("the seeds' switches, wired into the cycle", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv();
+  });
+  afterAll(async () => env?.teardown());
+
+  const parked = async (workflowId: string) =>
+    expect
+      .poll(async () => (await evolutionStatus(env.client, workflowId)).state, {
+        timeout: 60_000,
+      })
+      .toBe('needs_attention');
+
+  it('autoRollback: false parks a failing candidate in needs_attention, workspace untouched', async () => {
+    let atPark: Record<string, string> = {};
+    const run = await runCycle({
+      env,
+      name: 'noautorollback',
+      plan: { 1: { files: CHANGES.bug } },
+      config: { autoRollback: false },
+      during: async (handle, { workspace }) => {
+        await parked(handle.workflowId);
+        atPark = readTree(workspace);
+        // The operator looks, then resumes as is.
+        await resumeEvolution(env.client, handle.workflowId);
+      },
+    });
+    // The candidate's tree is still there: no rollback touched it.
+    expect(atPark).toEqual(readTree(run.workspace));
+    expect(atPark['index.js']).toBe(CHANGES.bug['index.js']);
+    expect(atPark).not.toEqual(run.before);
+    const types = eventTypes(run.result);
+    expect(types).toEqual(expect.arrayContaining(['NEEDS_ATTENTION', 'OPERATOR_ACTION']));
+    expect(types).not.toContain('ROLLBACK_INITIATED');
+    expect(types).not.toContain('ROLLBACK_COMPLETED');
+    const record = run.result.iterations[0]!;
+    expect([record.decision, record.rollbackPerformed]).toEqual(['rolled_back', false]);
+    expect(run.result.lineage.find((v) => v.version === 'v2')?.status).toBe('rolled_back');
+  }, 120_000);
+
+  it('autoCleanup keeps maxCheckpoints after each iteration, never what retention protects', async () => {
+    const run = await runCycle({
+      env,
+      name: 'autocleanup',
+      // v2 rolled back, then v3 accepted: v2 falls outside the newest 1 and is unprotected.
+      plan: { 1: { files: CHANGES.bug }, 2: { files: CHANGES.faster } },
+      config: { iterations: 2, stableAfter: 0, autoCleanup: true, maxCheckpoints: 1 },
+    });
+    const { moduleId } = run.result;
+    const id = (v: string) => `${moduleId}@${v}`;
+    expect(run.result.iterations.map((i) => [i.version, i.decision])).toEqual([
+      ['v2', 'rolled_back'],
+      ['v3', 'accepted'],
+    ]);
+    const cleaned = run.result.events.filter((e) => e.type === 'CHECKPOINTS_CLEANED_UP');
+    expect(cleaned.map((e) => e.data.removed)).toEqual([[], [id('v2')]]);
+    expect(eventTypes(run.result)).not.toContain('CHECKPOINT_CLEANUP_FAILED');
+    // On disk: v2's checkpoint is gone; v3 (active) and v1 (its ancestor) are kept and restorable.
+    const store = new CheckpointStore(run.dataDir);
+    const state = await store.readModule(moduleId);
+    const live = state!.versions.filter((v) => !v.pruned).map((v) => v.version);
+    expect(live.sort()).toEqual(['v1', 'v3']);
+    expect(readTree(run.workspace)).toEqual({ ...run.before, ...CHANGES.faster });
+  }, 120_000);
+
+  it('enableCascadingRollback and enableRollbackFailureRecovery false go straight to an operator', async () => {
+    const run = await runCycle({
+      env,
+      name: 'nocascade',
+      // v2 passes and is accepted; v3's tests fail, and the rollback to v2 fails its smoke check.
+      plan: {
+        1: { files: { ...CHANGES.faster, poison: 'fails the smoke check\n' } },
+        2: { files: CHANGES.bug },
+      },
+      config: {
+        iterations: 2,
+        smokeCommand: 'test ! -f poison',
+        enableCascadingRollback: false,
+        enableRollbackFailureRecovery: false,
+      },
+      during: async (handle, { workspace }) => {
+        await parked(handle.workflowId);
+        // The operator repairs the workspace to the base tree and resumes.
+        writeFileSync(path.join(workspace, 'index.js'), BASE_FILES['index.js']!);
+        await resumeEvolution(env.client, handle.workflowId);
+      },
+    });
+    const types = eventTypes(run.result);
+    expect(types).toContain('ROLLBACK_VERIFICATION_FAILED');
+    expect(types).not.toContain('CASCADING_ROLLBACK_STARTED');
+    expect(types).not.toContain('FAILURE_RECOVERY_STARTED');
+    const attention = run.result.events.find((e) => e.type === 'NEEDS_ATTENTION')!;
+    expect(attention.data.skipped).toEqual([
+      'enableCascadingRollback: false',
+      'enableRollbackFailureRecovery: false',
+    ]);
+    // v1, the cascade's next target, was never tried.
+    expect(run.result.lineage.find((v) => v.version === 'v1')?.status).not.toBe('quarantined');
+    expect(existsSync(path.join(run.workspace, 'poison'))).toBe(true);
+  }, 120_000);
+});
