@@ -3,7 +3,8 @@
  * autoRollback: false leaves a failing candidate in the workspace and parks for
  * an operator; autoCleanup applies maxCheckpoints after each iteration and
  * keeps what retention protects; cascade and recovery switched off go
- * straight to the operator.
+ * straight to the operator; rollbackTimeoutSec stops a hung rollback (its
+ * command killed) and parks for an operator.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { CheckpointStore } from '../../activities/checkpoints';
 import { evolutionStatus, resumeEvolution } from '../../client/evolution';
 import { createTestEnv, type TestEnv } from '../helpers';
 import { BASE_FILES, CHANGES } from '../support/evolutionFixture';
-import { eventTypes, readTree, runCycle } from '../support/evolutionRun';
+import { eventTypes, readTree, runCycle, sleepingIn } from '../support/evolutionRun';
 
 describe("the seeds' switches, wired into the cycle", () => {
   let env: TestEnv;
@@ -114,5 +115,29 @@ describe("the seeds' switches, wired into the cycle", () => {
     // v1, the cascade's next target, was never tried.
     expect(run.result.lineage.find((v) => v.version === 'v1')?.status).not.toBe('quarantined');
     expect(existsSync(path.join(run.workspace, 'poison'))).toBe(true);
+  }, 120_000);
+
+  it('rollbackTimeoutSec stops a hung rollback, kills its command, and parks for an operator', async () => {
+    let hungKilled = false;
+    const run = await runCycle({
+      env,
+      name: 'rollbacktimeout',
+      plan: { 1: { files: CHANGES.bug } },
+      // The rollback's smoke check never ends on its own (5 s leaves a loaded machine time to
+      // restore and start it; the marker proves it did start).
+      config: { smokeCommand: 'touch smoke-started && sleep 300', rollbackTimeoutSec: 5 },
+      during: async (handle, { workspace }) => {
+        await parked(handle.workflowId);
+        expect(existsSync(path.join(workspace, 'smoke-started'))).toBe(true);
+        // The cancelled smoke check's process group is gone, not left running.
+        await expect.poll(() => sleepingIn(workspace), { timeout: 60_000 }).toBe(false);
+        hungKilled = true;
+        await resumeEvolution(env.client, handle.workflowId);
+      },
+    });
+    expect(hungKilled).toBe(true);
+    const attention = run.result.events.find((e) => e.type === 'NEEDS_ATTENTION')!;
+    expect(attention.data.reason).toMatch(/rollback timed out after 5s \(rollbackTimeoutSec\)/);
+    expect(eventTypes(run.result)).not.toContain('ROLLBACK_COMPLETED');
   }, 120_000);
 });
