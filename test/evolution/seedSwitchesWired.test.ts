@@ -3,7 +3,8 @@
  * autoRollback: false leaves a failing candidate in the workspace and parks for
  * an operator; autoCleanup applies maxCheckpoints after each iteration and
  * keeps what retention protects; cascade and recovery switched off go
- * straight to the operator; rollbackTimeoutSec stops a hung rollback (its
+ * straight to the operator; failure recovery walks several known-good versions
+ * past a corrupt one; rollbackTimeoutSec stops a hung rollback (its
  * command killed) and parks for an operator.
  */
 import { existsSync, writeFileSync } from 'node:fs';
@@ -139,5 +140,36 @@ describe("the seeds' switches, wired into the cycle", () => {
     const attention = run.result.events.find((e) => e.type === 'NEEDS_ATTENTION')!;
     expect(attention.data.reason).toMatch(/rollback timed out after 5s \(rollbackTimeoutSec\)/);
     expect(eventTypes(run.result)).not.toContain('ROLLBACK_COMPLETED');
+  }, 120_000);
+
+  it('failure recovery tries the next known-good version when the newest stable one fails', async () => {
+    const run = await runCycle({
+      env,
+      name: 'knowngood',
+      // v2 (poisoned) and v3 (on it) accepted; v1 and v2 become stable; v4's tests fail.
+      plan: {
+        1: { files: { ...CHANGES.faster, poison: 'fails the smoke check\n' } },
+        2: { files: { 'perf.json': '{ "factor": 0.64 }\n' } },
+        3: { files: CHANGES.bug },
+      },
+      config: {
+        iterations: 3,
+        stableAfter: 1,
+        smokeCommand: 'test ! -f poison',
+        enableCascadingRollback: false,
+      },
+    });
+    expect(run.result.iterations.map((i) => [i.version, i.decision])).toEqual([
+      ['v2', 'accepted'],
+      ['v3', 'accepted'],
+      ['v4', 'rolled_back'],
+    ]);
+    const started = run.result.events.find((e) => e.type === 'FAILURE_RECOVERY_STARTED')!;
+    expect(started.data.candidates).toEqual(['v2', 'v1']);
+    const done = run.result.events.find((e) => e.type === 'FAILURE_RECOVERY_COMPLETED')!;
+    expect(done.data).toMatchObject({ version: 'v1', chain: ['v3', 'v2', 'v1'] });
+    expect(run.result.finalVersion).toBe('v1');
+    expect(run.result.lineage.find((v) => v.version === 'v2')?.status).toBe('quarantined');
+    expect(readTree(run.workspace)).toEqual(run.before);
   }, 120_000);
 });
