@@ -1,7 +1,8 @@
 /**
  * Issue 17, seeds 000/003: the switches the cycle now honours, over real cycles.
  * autoRollback: false leaves a failing candidate in the workspace and parks for
- * an operator; autoCleanup applies maxCheckpoints after each iteration and
+ * an operator; autoCleanup applies maxCheckpoints after each iteration (its failure
+ * only an event) and
  * keeps what retention protects; cascade and recovery switched off go
  * straight to the operator; failure recovery walks several known-good versions
  * past a corrupt one; rollbackTimeoutSec stops a hung rollback (its
@@ -9,6 +10,8 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ApplicationFailure, type Context } from '@temporalio/activity';
+import type { ActivityInboundCallsInterceptor } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointStore } from '../../activities/checkpoints';
 import { evolutionStatus, resumeEvolution } from '../../client/evolution';
@@ -80,6 +83,31 @@ describe("the seeds' switches, wired into the cycle", () => {
     const live = state!.versions.filter((v) => !v.pruned).map((v) => v.version);
     expect(live.sort()).toEqual(['v1', 'v3']);
     expect(readTree(run.workspace)).toEqual({ ...run.before, ...CHANGES.faster });
+  }, 120_000);
+
+  it("a failing autoCleanup is an event, never the cycle's end", async () => {
+    // The store's trouble, injected at the activity boundary.
+    const failCleanup = (ctx: Context): { inbound: ActivityInboundCallsInterceptor } => ({
+      inbound: {
+        async execute(input, next) {
+          if (ctx.info.activityType === 'autoCleanup')
+            throw ApplicationFailure.nonRetryable('disk on fire', 'CleanupFailed');
+          return next(input);
+        },
+      },
+    });
+    const run = await runCycle({
+      env,
+      name: 'cleanupfails',
+      plan: { 1: { files: CHANGES.faster } },
+      worker: { interceptors: { activity: [failCleanup] } },
+      config: { stableAfter: 0, autoCleanup: true, maxCheckpoints: 1 },
+    });
+    expect(run.result.state).toBe('completed');
+    expect(run.result.iterations.map((i) => [i.version, i.decision])).toEqual([['v2', 'accepted']]);
+    const failed = run.result.events.find((e) => e.type === 'CHECKPOINT_CLEANUP_FAILED')!;
+    expect(failed.data.error).toMatch(/disk on fire/);
+    expect(eventTypes(run.result)).not.toContain('CHECKPOINTS_CLEANED_UP');
   }, 120_000);
 
   it('enableCascadingRollback and enableRollbackFailureRecovery false go straight to an operator', async () => {
