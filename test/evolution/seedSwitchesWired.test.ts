@@ -1,12 +1,11 @@
 /**
  * Issue 17, seeds 000/003: the switches the cycle now honours, over real cycles.
  * autoRollback: false leaves a failing candidate in the workspace and parks for
- * an operator; autoCleanup applies maxCheckpoints after each iteration (its failure
- * only an event) and
- * keeps what retention protects; cascade and recovery switched off go
- * straight to the operator; failure recovery walks several known-good versions
- * past a corrupt one; rollbackTimeoutSec stops a hung rollback (its
- * command killed) and parks for an operator.
+ * an operator; autoCleanup applies maxCheckpoints after each iteration, keeps
+ * what retention protects, and its failure is only an event; cascade and
+ * recovery switched off go straight to the operator; failure recovery walks
+ * several known-good versions past a corrupt one; rollbackTimeoutSec stops a
+ * hung rollback (its command killed) and parks for an operator.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
