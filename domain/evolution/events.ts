@@ -47,6 +47,9 @@ export const EVOLUTION_EVENT_TYPES = [
   'COMPATIBILITY_WARNING',
   /** No version qualified as the rollback target: the fallback used, said out loud. */
   'ROLLBACK_TARGET_FALLBACK',
+  /** autoCleanup (the seeds' `auto_cleanup`) applied maxCheckpoints after an iteration, or could not. */
+  'CHECKPOINTS_CLEANED_UP',
+  'CHECKPOINT_CLEANUP_FAILED',
 ] as const;
 
 export type EvolutionEventType = (typeof EVOLUTION_EVENT_TYPES)[number];

@@ -1,18 +1,18 @@
 /**
  * The seeds' safety switches (EVOSEAL's `safety_config`, seeds 000 and 003),
- * accepted with their meaning. Each either maps onto what ratchet does, or —
- * where honouring a value needs the evolution iteration to change — refuses
- * that value with an error naming it, never ignoring it silently.
+ * accepted with their meaning. Each maps onto what the cycle does
+ * (workflows/evolution/rollback.ts, iteration.ts, cleanup.ts); a value that
+ * cannot be honoured is refused with an error naming it, never ignored silently.
  *
  * | switch                          | default | honoured                                        |
  * | autoCheckpoint                  | true    | always: the rollback needs the checkpoint        |
- * | autoRollback                    | true    | true only (false: refused, not wired)            |
- * | enableCascadingRollback         | true    | true only (false: refused, not wired)            |
- * | enableRollbackFailureRecovery   | true    | true only (false: refused, not wired)            |
+ * | autoRollback                    | true    | both: false → needs_attention, no rollback       |
+ * | enableCascadingRollback         | true    | both: false → no walk to older versions          |
+ * | enableRollbackFailureRecovery   | true    | both: false → no known-good (stable) recovery    |
  * | enableStatisticalAnalysis       | true    | both: false → threshold rule on medians only     |
  * | enableAnomalyDetection          | true    | both: false → no z-score/IQR/trend warnings      |
- * | autoCleanup (+ maxCheckpoints)  | false   | false only (true: refused, not wired)            |
- * | rollbackTimeoutSec              | unset   | unset only (a value: refused, not wired)         |
+ * | autoCleanup (+ maxCheckpoints)  | false   | both: true → retention after each iteration      |
+ * | rollbackTimeoutSec              | unset   | both: past it → needs_attention                  |
  */
 import { z } from 'zod';
 
@@ -43,44 +43,17 @@ export function unwiredSwitches(
   config: Partial<SeedSwitches>,
 ): Array<{ path: string[]; message: string }> {
   const out: Array<{ path: string[]; message: string }> = [];
-  const notYet = (key: string, value: unknown, what: string) =>
-    out.push({
-      path: [key],
-      message: `${key}: ${JSON.stringify(value)} is not supported yet (${what}); remove it or use the default`,
-    });
   if (config.autoCheckpoint === false)
     out.push({
       path: ['autoCheckpoint'],
       message:
         'autoCheckpoint: false is refused — ratchet always checkpoints before an iteration, because every rollback needs that checkpoint',
     });
-  if (config.autoRollback === false)
-    notYet('autoRollback', false, 'a failing candidate is always rolled back');
-  if (config.enableCascadingRollback === false)
-    notYet('enableCascadingRollback', false, 'a failed rollback always cascades to older versions');
-  if (config.enableRollbackFailureRecovery === false)
-    notYet(
-      'enableRollbackFailureRecovery',
-      false,
-      'an exhausted cascade always tries the newest stable version',
-    );
-  if (config.autoCleanup === true)
-    notYet(
-      'autoCleanup',
-      true,
-      'run `ratchet checkpoint cleanup` or set `ratchet versions config MODULE --max-checkpoints N` and clean up on a schedule',
-    );
   if (config.maxCheckpoints !== undefined && config.autoCleanup !== true)
     out.push({
       path: ['maxCheckpoints'],
       message: 'maxCheckpoints applies only with autoCleanup: true',
     });
-  if (config.rollbackTimeoutSec !== undefined)
-    notYet(
-      'rollbackTimeoutSec',
-      config.rollbackTimeoutSec,
-      "a rollback's activities use their own timeouts",
-    );
   return out;
 }
 

@@ -43,15 +43,20 @@ describe("the seeds' switches", () => {
     ).toEqual([]);
   });
 
-  it('refuses every value not honoured yet, naming the key, never ignoring it', () => {
+  it('accepts every value the cycle honours, and refuses the rest naming the key', () => {
+    for (const extra of [
+      { autoRollback: false },
+      { enableCascadingRollback: false },
+      { enableRollbackFailureRecovery: false },
+      { autoCleanup: true },
+      { autoCleanup: true, maxCheckpoints: 5 },
+      { rollbackTimeoutSec: 30 },
+    ])
+      expect(issuesOf(extra), JSON.stringify(extra)).toEqual([]);
+    // Never honoured: every rollback needs the checkpoint; a retention without autoCleanup does nothing.
     for (const [key, value] of [
       ['autoCheckpoint', false],
-      ['autoRollback', false],
-      ['enableCascadingRollback', false],
-      ['enableRollbackFailureRecovery', false],
-      ['autoCleanup', true],
       ['maxCheckpoints', 5],
-      ['rollbackTimeoutSec', 30],
     ] as const) {
       const issues = issuesOf({ [key]: value });
       expect(issues.length, key).toBeGreaterThan(0);
@@ -192,6 +197,7 @@ describe('event type globs', () => {
       'ROLLBACK_FAILED',
       'ROLLBACK_VERIFICATION_PASSED',
       'ROLLBACK_VERIFICATION_FAILED',
+      'ROLLBACK_TARGET_FALLBACK',
     ]);
     expect(typesMatching(['*_failed'])).toContain('SINK_DELIVERY_FAILED');
     const keep = eventTypeFilter(['CASCADING_*', 'ROLLBACK_COMPLETED']);

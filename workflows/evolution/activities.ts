@@ -59,6 +59,14 @@ export function candidates(timeoutSec: number) {
     retry: { maximumAttempts: 1 },
   });
 }
+/**
+ * `autoCleanup` after an iteration: it removes checkpoint directories and does
+ * not heartbeat, so a long start-to-close; a few tries, then the cycle logs it and goes on.
+ */
+export const cleanup = proxyActivities<Pick<EvolutionActivities, 'autoCleanup'>>({
+  startToCloseTimeout: '30 minutes',
+  retry: { maximumAttempts: 3, initialInterval: '1 second', backoffCoefficient: 2 },
+});
 export const eventLog = proxyActivities<Pick<EvolutionActivities, 'appendEventLog'>>(EVENT_LOG);
 export const sinks = proxyActivities<Pick<EvolutionActivities, 'deliverEvents'>>(SINK);
 

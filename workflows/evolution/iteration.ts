@@ -17,7 +17,12 @@
  * Accept and roll back happen here; a decision that needs a human is returned
  * to the cycle, which owns the operator updates.
  */
-import { CancellationScope, getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  getExternalWorkflowHandle,
+  isCancellation,
+  patched,
+} from '@temporalio/workflow';
 import { decideOnCompatibility } from '../../domain/evolution/decide';
 import { compatibilityAction } from '../../domain/services/breakingPolicy';
 import { services } from '../services/activities';
@@ -42,6 +47,8 @@ import { versionMetrics } from './metrics';
 import { rollbackWithRecovery } from './rollback';
 
 export type { IterationInput, IterationOutcome, IterationUsage } from './iterationTypes';
+
+const NO_AUTO_ROLLBACK_PATCH = 'seed-switch-no-auto-rollback';
 
 function candidateName(input: IterationInput): string {
   if (input.patchFile) return input.patchFile.split('/').pop() ?? input.patchFile;
@@ -138,6 +145,23 @@ async function runIteration(input: IterationInput, ctx: StepContext): Promise<It
     record.decision = status;
     record.reason = failure.message;
     record.reasonCode = failure.reason;
+    // autoRollback: false (the seeds' switch): the candidate stays in the workspace and an
+    // operator decides; `=== false` because configs from before the switch lack the key.
+    if (config.autoRollback === false && patched(NO_AUTO_ROLLBACK_PATCH)) {
+      record.rollbackPerformed = false;
+      const chain: string[] = [];
+      ctx.emit('NEEDS_ATTENTION', {
+        tried: chain,
+        reason: `${failure.message} (autoRollback: false, nothing rolled back)`,
+      });
+      ctx.emit('ITERATION_COMPLETED', {
+        decision: record.decision,
+        reason: record.reason,
+        reasonCode: failure.reason,
+      });
+      const rollback = { ok: false, version: null, stage: 'exhausted' as const, chain };
+      return { kind: 'needs_attention', record, rollback, usage };
+    }
     const outcome = await rollbackWithRecovery(ctx, pre, failure.message);
     ctx.emit('ITERATION_COMPLETED', {
       decision: record.decision,

@@ -14,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import { markIterationStart } from './observe';
 import { swapAccepted } from './live';
+import { cleanupAfterIteration } from './cleanup';
 import { awaitHuman } from './approval';
 import { awaitOperator, handleRollbackRequest } from './attention';
 import type { evolutionCycle } from './cycle';
@@ -137,6 +138,7 @@ async function runIteration(run: CycleRun): Promise<void> {
   if (outcome.kind === 'finished') {
     settleFinished(run, outcome);
     await swapAccepted(run, outcome.record);
+    await cleanupAfterIteration(run);
   } else if (outcome.kind === 'needs_human') await awaitHuman(run, outcome);
   else {
     run.consecutiveRejections++;
