@@ -69,6 +69,9 @@ export const cleanup = proxyActivities<Pick<EvolutionActivities, 'autoCleanup'>>
 });
 export const eventLog = proxyActivities<Pick<EvolutionActivities, 'appendEventLog'>>(EVENT_LOG);
 export const sinks = proxyActivities<Pick<EvolutionActivities, 'deliverEvents'>>(SINK);
+/** The module's metric history from earlier cycles (a read of the data dir). */
+export const metricHistory =
+  proxyActivities<Pick<EvolutionActivities, 'loadJudgeHistory'>>(EVENT_LOG);
 
 export function commands(timeoutSec: number) {
   return proxyActivities<

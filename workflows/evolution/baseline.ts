@@ -5,12 +5,14 @@
  */
 import { scalarHistoryEntry } from '../../domain/evolution/judging';
 import { activeVersion } from '../../domain/lineage';
-import { commands, patches, store } from './activities';
+import { patched } from '@temporalio/workflow';
+import { commands, metricHistory, patches, store } from './activities';
 import {
   activeOf,
   emit,
   publishState,
   refreshLineage,
+  HISTORY_WINDOW,
   setState,
   type CycleRun,
 } from './cycleState';
@@ -30,6 +32,18 @@ export async function measureBaseline(run: CycleRun): Promise<string | null> {
   });
   run.baselineMetrics = measured.ok ? measured.metrics : null;
   return measured.ok ? null : measured.failure.message;
+}
+
+/**
+ * The accepted versions' values from this module's earlier cycles, so the
+ * judge's z-score/IQR/trend checks see more than this cycle's own runs.
+ */
+async function earlierCycles(run: CycleRun): Promise<Array<Record<string, number>>> {
+  if (!patched('judge-history-across-cycles')) return [];
+  return metricHistory.loadJudgeHistory({
+    moduleId: run.config.moduleId,
+    limit: HISTORY_WINDOW - 1,
+  });
 }
 
 /** Returns false (and sets the cycle `failed`) when the baseline itself does not pass. */
@@ -66,7 +80,8 @@ export async function setupBaseline(run: CycleRun): Promise<boolean> {
   if (!failure) {
     const metricsFailure = await measureBaseline(run);
     if (metricsFailure) failure = `has no metrics: ${metricsFailure}`;
-    else if (run.baselineMetrics) run.history = [scalarHistoryEntry(run.baselineMetrics)];
+    else if (run.baselineMetrics)
+      run.history = [...(await earlierCycles(run)), scalarHistoryEntry(run.baselineMetrics)];
   }
   if (!failure) failure = await calibrateCycle(run);
   if (failure) {
