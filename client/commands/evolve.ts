@@ -175,12 +175,16 @@ async function start(settings: Settings, options: StartOptions): Promise<number>
   return result.state === 'completed' ? ExitCode.ok : ExitCode.failed;
 }
 
+/** An operator update's acknowledgement: its message, or with --json the whole of it. */
 async function operator(
   globals: GlobalOptions,
-  fn: (settings: Settings) => Promise<string>,
+  call: { workflowId: string; json?: boolean },
+  fn: (settings: Settings) => Promise<Awaited<ReturnType<typeof approveEvolution>>>,
 ): Promise<number> {
   try {
-    println(await fn(settingsFrom(globals)));
+    const ack = await fn(settingsFrom(globals));
+    if (call.json) printJson({ workflowId: call.workflowId, ...ack });
+    else println(ack.message);
     return ExitCode.ok;
   } catch (err) {
     if (err instanceof ZodError) throw new CliError(zodMessage(err));
@@ -284,11 +288,16 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
     .argument('<workflowId>')
     .option('--by <name>', 'who approves', process.env.USER)
     .option('--note <text>', 'why')
-    .action(async (workflowId: string, options: { by?: string; note?: string }) => {
-      process.exitCode = await operator(globals(), async (settings) => {
-        const input = ApproveInput.parse({ by: options.by, note: options.note });
-        return (await approveEvolution(await clientFrom(settings), workflowId, input)).message;
-      });
+    .option('--json', 'print the acknowledgement as JSON')
+    .action(async (workflowId: string, options: { by?: string; note?: string; json?: boolean }) => {
+      process.exitCode = await operator(
+        globals(),
+        { workflowId, json: options.json },
+        async (settings) => {
+          const input = ApproveInput.parse({ by: options.by, note: options.note });
+          return await approveEvolution(await clientFrom(settings), workflowId, input);
+        },
+      );
     });
 
   evolve
@@ -297,12 +306,19 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
     .argument('<workflowId>')
     .option('--by <name>', 'who rejects', process.env.USER)
     .requiredOption('--reason <text>', 'why')
-    .action(async (workflowId: string, options: { by?: string; reason: string }) => {
-      process.exitCode = await operator(globals(), async (settings) => {
-        const input = RejectInput.parse({ by: options.by, reason: options.reason });
-        return (await rejectEvolution(await clientFrom(settings), workflowId, input)).message;
-      });
-    });
+    .option('--json', 'print the acknowledgement as JSON')
+    .action(
+      async (workflowId: string, options: { by?: string; reason: string; json?: boolean }) => {
+        process.exitCode = await operator(
+          globals(),
+          { workflowId, json: options.json },
+          async (settings) => {
+            const input = RejectInput.parse({ by: options.by, reason: options.reason });
+            return await rejectEvolution(await clientFrom(settings), workflowId, input);
+          },
+        );
+      },
+    );
 
   evolve
     .command('rollback')
@@ -313,27 +329,42 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
     .option('--to <version>', 'target version, e.g. v3')
     .requiredOption('--reason <text>', 'why')
     .option('--by <name>', 'who asks', process.env.USER)
-    .action(async (workflowId: string, options: { to?: string; reason: string; by?: string }) => {
-      process.exitCode = await operator(globals(), async (settings) => {
-        const input = RollbackRequest.parse({
-          toVersion: options.to,
-          reason: options.reason,
-          by: options.by,
-        });
-        return (await rollbackEvolution(await clientFrom(settings), workflowId, input)).message;
-      });
-    });
+    .option('--json', 'print the acknowledgement as JSON')
+    .action(
+      async (
+        workflowId: string,
+        options: { to?: string; reason: string; by?: string; json?: boolean },
+      ) => {
+        process.exitCode = await operator(
+          globals(),
+          { workflowId, json: options.json },
+          async (settings) => {
+            const input = RollbackRequest.parse({
+              toVersion: options.to,
+              reason: options.reason,
+              by: options.by,
+            });
+            return await rollbackEvolution(await clientFrom(settings), workflowId, input);
+          },
+        );
+      },
+    );
 
   evolve
     .command('pause')
     .description('pause before the next iteration')
     .argument('<workflowId>')
     .option('--by <name>', 'who pauses', process.env.USER)
-    .action(async (workflowId: string, options: { by?: string }) => {
-      process.exitCode = await operator(globals(), async (settings) => {
-        const input = OperatorCall.parse({ by: options.by });
-        return (await pauseEvolution(await clientFrom(settings), workflowId, input)).message;
-      });
+    .option('--json', 'print the acknowledgement as JSON')
+    .action(async (workflowId: string, options: { by?: string; json?: boolean }) => {
+      process.exitCode = await operator(
+        globals(),
+        { workflowId, json: options.json },
+        async (settings) => {
+          const input = OperatorCall.parse({ by: options.by });
+          return await pauseEvolution(await clientFrom(settings), workflowId, input);
+        },
+      );
     });
 
   evolve
@@ -343,11 +374,16 @@ export function registerEvolve(program: Command, globals: () => GlobalOptions): 
     )
     .argument('<workflowId>')
     .option('--by <name>', 'who resumes', process.env.USER)
-    .action(async (workflowId: string, options: { by?: string }) => {
-      process.exitCode = await operator(globals(), async (settings) => {
-        const input = OperatorCall.parse({ by: options.by });
-        return (await resumeEvolution(await clientFrom(settings), workflowId, input)).message;
-      });
+    .option('--json', 'print the acknowledgement as JSON')
+    .action(async (workflowId: string, options: { by?: string; json?: boolean }) => {
+      process.exitCode = await operator(
+        globals(),
+        { workflowId, json: options.json },
+        async (settings) => {
+          const input = OperatorCall.parse({ by: options.by });
+          return await resumeEvolution(await clientFrom(settings), workflowId, input);
+        },
+      );
     });
 
   evolve

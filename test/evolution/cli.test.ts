@@ -95,6 +95,12 @@ describe('ratchet evolve CLI', () => {
       );
       expect(approve.code).toBe(2);
       expect(approve.stderr).toMatch(/refused: the cycle is not running/);
+      const approveJson = await ratchet(
+        ['evolve', 'approve', String(out.workflowId), '--by', 'me', '--json'],
+        cliEnv,
+      );
+      expect(approveJson.code).toBe(2); // --json changes the output, not the refusal
+      expect(approveJson.stdout).toBe('');
 
       // events pages through the durable log: all of it, then a page of it.
       const events = await ratchet(['evolve', 'events', String(out.workflowId), '--json'], cliEnv);

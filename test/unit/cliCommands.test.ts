@@ -19,19 +19,10 @@ function leaves(cmd: Command, prefix = ''): Array<{ name: string; cmd: Command }
 }
 
 /**
- * Commands without --json, each with its reason. `completion` prints a shell
- * script and `worker` runs until stopped; the evolve acknowledgements and
- * `worker` belong to other modules' owners and are listed until they add it.
+ * Commands without --json, each with its reason: `completion` prints a shell
+ * script and `worker` runs until stopped.
  */
-const WITHOUT_JSON = new Set([
-  'completion',
-  'worker',
-  'evolve approve',
-  'evolve reject',
-  'evolve rollback',
-  'evolve pause',
-  'evolve resume',
-]);
+const WITHOUT_JSON = new Set(['completion', 'worker']);
 
 describe('lazy command registration', () => {
   it('lists every verb exactly as the modules register it', () => {
