@@ -8,14 +8,14 @@
  * measured code is accepted, a 2× slowdown is rolled back. Calibration reports
  * a false-rollback rate and a suggested minEffect, which the judge then uses.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processesInDir } from '../../activities/infra/commands';
 import { EvolutionConfig } from '../../domain/evolution/config';
 import { createTestEnv, type TestEnv } from '../helpers';
 import { eventTypes, readTree, runCycle } from '../support/evolutionRun';
+import { isRunning, startNeighbour } from '../support/neighbour';
 
 /** CPU time of a loop whose length perf.json's factor scales: the measured code. */
 const CPU_BENCH = `const { factor } = require(require('node:path').resolve('perf.json'));
@@ -31,37 +31,6 @@ for (let r = 0; r < 3; r++) {
 }
 console.log(JSON.stringify({ execution_time: samples }));
 `;
-
-/** Busy 150 ms, idle 150 ms, counting toggles in a file; exits by itself after 120 s. */
-function startNeighbour(dir: string): { child: ChildProcess; toggles: () => number } {
-  const marker = path.join(dir, `neighbour-${Date.now()}`);
-  const script = `
-    const fs = require('node:fs');
-    const end = Date.now() + 120000;
-    let n = 0;
-    const cycle = () => {
-      if (Date.now() > end) process.exit(0);
-      const stop = Date.now() + 150;
-      while (Date.now() < stop) Math.sqrt(Math.random());
-      fs.writeFileSync(${JSON.stringify(marker)}, String(++n));
-      setTimeout(cycle, 150);
-    };
-    cycle();`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
-  return {
-    child,
-    toggles: () => (existsSync(marker) ? Number(readFileSync(marker, 'utf8')) : 0),
-  };
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The bench sits with the mutator (the folder the sandbox shows), written when paths are known. */
 const withBench = (workspace: string) =>
@@ -137,7 +106,7 @@ describe('the same-window judge in a cycle', () => {
     } finally {
       neighbour.child.kill('SIGKILL');
     }
-    await expect.poll(() => alive(neighbour.child.pid!)).toBe(false);
+    await expect.poll(() => isRunning(neighbour.child.pid!)).toBe(false);
   });
 
   it('calibrates at the start when the config requires it, and judges with its minEffect', async () => {

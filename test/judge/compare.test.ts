@@ -6,12 +6,12 @@
  * also while a CPU-burning neighbour toggles on and off beside the run,
  * because both sides are measured in the same interleaved window.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ratchetCli } from '../support/cli';
+import { isRunning, startNeighbour } from '../support/neighbour';
 
 const root = mkdtempSync(path.join(tmpdir(), 'ratchet-judge-'));
 
@@ -65,40 +65,6 @@ async function compare(candidate: string, extra: string[] = []) {
   return { ...res, report: res.stdout ? (JSON.parse(res.stdout) as Report) : undefined };
 }
 
-/**
- * A bounded CPU burner: busy 150 ms, idle 150 ms, counting its toggles in a
- * file; it exits by itself after 120 s should the test die before stopping it.
- */
-function startNeighbour(): { child: ChildProcess; toggles: () => number } {
-  const marker = path.join(root, `neighbour-${Date.now()}`);
-  const script = `
-    const fs = require('node:fs');
-    const end = Date.now() + 120000;
-    let n = 0;
-    const cycle = () => {
-      if (Date.now() > end) process.exit(0);
-      const stop = Date.now() + 150;
-      while (Date.now() < stop) Math.sqrt(Math.random());
-      fs.writeFileSync(${JSON.stringify(marker)}, String(++n));
-      setTimeout(cycle, 150);
-    };
-    cycle();`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
-  return {
-    child,
-    toggles: () => (existsSync(marker) ? Number(readFileSync(marker, 'utf8')) : 0),
-  };
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
   expect(existsSync(root)).toBe(false);
@@ -119,7 +85,7 @@ describe('ratchet judge compare', () => {
   });
 
   it('accepts A/A and rolls back 2× while a CPU-burning neighbour toggles beside the run', async () => {
-    const neighbour = startNeighbour();
+    const neighbour = startNeighbour(root);
     try {
       await expect.poll(neighbour.toggles).toBeGreaterThan(0);
       const before = neighbour.toggles();
@@ -131,7 +97,7 @@ describe('ratchet judge compare', () => {
     } finally {
       neighbour.child.kill('SIGKILL');
     }
-    await expect.poll(() => alive(neighbour.child.pid!)).toBe(false);
+    await expect.poll(() => isRunning(neighbour.child.pid!)).toBe(false);
   });
 
   it('exits 3 when the interval straddles the minimum effect after the last round', async () => {
