@@ -37,7 +37,13 @@ export async function runServeDemo(
   progress('');
   progress(`Live versions: serving ${moduleId} (${workflowUiUrl(settings, workflowId)})`);
   const release = async (name: string, patch: string) => {
-    execFileSync('git', ['apply', path.join(PATCHES, patch)], { cwd: workspace, stdio: 'pipe' });
+    // The ceiling keeps git from finding a repository above the workspace (the demo's
+    // sits inside the ratchet clone), where it would skip paths "outside" it in silence.
+    execFileSync('git', ['apply', path.join(PATCHES, patch)], {
+      cwd: workspace,
+      stdio: 'pipe',
+      env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(workspace) },
+    });
     const version = (await createCheckpoint(store, { workspace, moduleId })).version;
     progress(`  ${name}: ${version}, hot swap…`);
     const result = await swapServe(client, moduleId, version);
