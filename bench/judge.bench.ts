@@ -105,27 +105,31 @@ const scenarios: Array<[string, number]> = [
 console.log(
   `\nnoisy neighbour: load off or 1.0–2.0× switching every 2–6 samples; ${TRIALS} trials, ${SAMPLES_PER_RUN} samples a run, α = 0.01, min effect ${MIN_EFFECT * 100} %`,
 );
-console.log('scenario'.padEnd(40), ...rules.map(([name]) => name.padEnd(30)));
-const meanRounds = rules.map(() => [] as number[]);
-scenarios.forEach(([label, shift], si) => {
-  const cells = rules.map(([, rule], ri) => {
-    let rolled = 0;
-    let unsure = 0;
-    for (let t = 0; t < TRIALS; t++) {
-      const o = rule(shift, 100_000 * (si + 1) + t);
-      if (o.rolledBack) rolled++;
-      if (o.inconclusive) unsure++;
-      meanRounds[ri]!.push(o.rounds);
-    }
-    const pct = (k: number) => `${((100 * k) / TRIALS).toFixed(1)} %`;
-    return `${pct(rolled)}${unsure ? ` (${pct(unsure)} inconclusive)` : ''}`.padEnd(30);
+/** One table: each scenario's rollback (and inconclusive) rate per rule, then their mean rounds. */
+function printTable(tableRules: Array<[string, Rule]>): void {
+  console.log('scenario'.padEnd(40), ...tableRules.map(([name]) => name.padEnd(30)));
+  const rounds = tableRules.map(() => [] as number[]);
+  scenarios.forEach(([label, shift], si) => {
+    const cells = tableRules.map(([, rule], ri) => {
+      let rolled = 0;
+      let unsure = 0;
+      for (let t = 0; t < TRIALS; t++) {
+        const o = rule(shift, 100_000 * (si + 1) + t);
+        if (o.rolledBack) rolled++;
+        if (o.inconclusive) unsure++;
+        rounds[ri]!.push(o.rounds);
+      }
+      const pct = (k: number) => `${((100 * k) / TRIALS).toFixed(1)} %`;
+      return `${pct(rolled)}${unsure ? ` (${pct(unsure)} inconclusive)` : ''}`.padEnd(30);
+    });
+    console.log(label.padEnd(40), ...cells);
   });
-  console.log(label.padEnd(40), ...cells);
-});
-console.log(
-  'mean rounds (runs a side)'.padEnd(40),
-  ...meanRounds.map((r) => mean(r).toFixed(1).padEnd(30)),
-);
+  console.log(
+    'mean rounds (runs a side)'.padEnd(40),
+    ...rounds.map((r) => mean(r).toFixed(1).padEnd(30)),
+  );
+}
+printTable(rules);
 console.log(`(${((performance.now() - t1) / 1000).toFixed(1)} s)`);
 
 // --- A slow neighbour: load that lasts whole rounds, where the rank test's per-round normalisation shines ---
@@ -145,25 +149,5 @@ const slowRules: Array<[string, Rule]> = [
 console.log(
   `\nslow neighbour: load off or 1.0–2.0× switching every 20–60 samples (whole rounds); ${TRIALS} trials, α = 0.01, min effect ${MIN_EFFECT * 100} %`,
 );
-console.log('scenario'.padEnd(40), ...slowRules.map(([name]) => name.padEnd(30)));
-const slowRounds = slowRules.map(() => [] as number[]);
-scenarios.forEach(([label, shift], si) => {
-  const cells = slowRules.map(([, rule], ri) => {
-    let rolled = 0;
-    let unsure = 0;
-    for (let t = 0; t < TRIALS; t++) {
-      const o = rule(shift, 100_000 * (si + 1) + t);
-      if (o.rolledBack) rolled++;
-      if (o.inconclusive) unsure++;
-      slowRounds[ri]!.push(o.rounds);
-    }
-    const pct = (k: number) => `${((100 * k) / TRIALS).toFixed(1)} %`;
-    return `${pct(rolled)}${unsure ? ` (${pct(unsure)} inconclusive)` : ''}`.padEnd(30);
-  });
-  console.log(label.padEnd(40), ...cells);
-});
-console.log(
-  'mean rounds (runs a side)'.padEnd(40),
-  ...slowRounds.map((r) => mean(r).toFixed(1).padEnd(30)),
-);
+printTable(slowRules);
 console.log(`(${((performance.now() - t2) / 1000).toFixed(1)} s)`);

@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 const Command = z.string().trim().min(1, 'a command cannot be empty');
 
-/** The placeholder a health URL uses for the port ratchet gives each copy. */
+/** Stands for the port ratchet gives each copy, in a health URL (`http://127.0.0.1:{port}/health`). */
 export const PORT_PLACEHOLDER = '{port}';
 
 /**
