@@ -29,12 +29,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let server: LocalTemporal | undefined;
   let address = process.env.RATCHET_TEST_TEMPORAL_ADDRESS;
   if (!address) {
-    server = await startLocalTemporal({
-      cacheDir: process.env.RATCHET_CACHE_DIR ?? path.join(homedir(), '.cache', 'ratchet'),
-      port: await freePort(),
-      headless: true,
-      onProgress: (line) => process.stderr.write(`[temporal] ${line}\n`),
-    });
+    // The dev server has been seen to die at start once in many runs (a Go panic);
+    // a second try on a fresh port, rather than a red suite.
+    for (let attempt = 1; !server; attempt++) {
+      try {
+        server = await startLocalTemporal({
+          cacheDir: process.env.RATCHET_CACHE_DIR ?? path.join(homedir(), '.cache', 'ratchet'),
+          port: await freePort(),
+          headless: true,
+          onProgress: (line) => process.stderr.write(`[temporal] ${line}\n`),
+        });
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        process.stderr.write(`[temporal] the test server did not start; trying again\n`);
+      }
+    }
     address = server.address;
     process.stderr.write(`[temporal] test server on ${address} (${server.source})\n`);
   }
