@@ -17,11 +17,10 @@ import { checkpointIdOf } from '../../domain/lineage';
 import { ModuleId, type CompatibilityReport } from '../../domain/versions';
 import { runCommand } from '../infra/commands';
 import { git, gitList } from './git';
+import { cachedInterface, rememberInterface, TS_FILES, tsContentKey } from './interfaceCache';
 import { resolveWorkspace } from './safety';
 import { failure, type CheckpointStore, type ModuleConfig, type Progress } from './store';
 import { extractTsInterface } from './tsInterface';
-
-const TS_FILES = /(^|\/)(package\.json|tsconfig\.json)$|\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
 
 /** Writes a checkpoint's tree (or only its TypeScript-relevant files) into a fresh temp dir. */
 async function materialize(
@@ -96,23 +95,29 @@ export async function assessCompatibility(
   }
   const onlyTs = !config.interfaceCommand;
   const temps: string[] = [];
+  /** A checkpointed version's interface: remembered by content when extraction is ours. */
+  const keyOf = (version: string) => (onlyTs ? tsContentKey(store, moduleId, version) : null);
+  const versionInterface = async (version: string, key: string | null) => {
+    const hit = key ? await cachedInterface(store, key) : null;
+    if (hit) return { key, ...hit };
+    progress(`extracting ${version}`);
+    const dir = await store.withLock(() => materialize(store, moduleId, version, onlyTs));
+    temps.push(dir);
+    const read = await interfaceOf(config, dir);
+    if (key) await rememberInterface(store, key, read);
+    return { key, ...read };
+  };
   try {
-    progress(`extracting ${input.fromVersion}`);
-    const fromDir = await store.withLock(() =>
-      materialize(store, moduleId, input.fromVersion, onlyTs),
-    );
-    temps.push(fromDir);
-    let toDir: string;
-    if (input.toVersion) {
-      const to = input.toVersion;
-      toDir = await store.withLock(() => materialize(store, moduleId, to, onlyTs));
-      temps.push(toDir);
-    } else {
-      toDir = resolveWorkspace(input.workspace ?? state!.workspace);
-    }
     progress('reading public interfaces');
-    const from = await interfaceOf(config, fromDir);
-    const to = await interfaceOf(config, toDir);
+    const from = await versionInterface(input.fromVersion, await keyOf(input.fromVersion));
+    let to: { items: PublicInterface; reason: string };
+    if (input.toVersion) {
+      const toKey = await keyOf(input.toVersion);
+      // Same TypeScript files, same interface: nothing to extract.
+      to = toKey && toKey === from.key ? from : await versionInterface(input.toVersion, toKey);
+    } else {
+      to = await interfaceOf(config, resolveWorkspace(input.workspace ?? state!.workspace));
+    }
     const diff = diffInterfaces(from.items, to.items, from.reason || to.reason);
     const report: CompatibilityReport = {
       moduleId,
