@@ -26,6 +26,10 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, number> = {
 export const devServerDynamicConfigArgs = (config = DEV_SERVER_DYNAMIC_CONFIG): string[] =>
   Object.entries(config).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
 
+/** How much of the server's output a start failure quotes: its beginning and its end. */
+const HEAD_CHARS = 8000;
+const TAIL_CHARS = 4000;
+
 export interface DevServerOptions {
   cliPath: string;
   /** 127.0.0.1 unless told otherwise: the dev server is for this machine. */
@@ -77,10 +81,22 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     reject: false,
     cleanup: true,
   });
-  let output = '';
+  // Its first lines and its last: a Go panic names its cause above a long
+  // stack, and the last lines say what the server did just before it exited.
+  let head = '';
+  let tail = '';
+  let total = 0;
   const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
+    const text = chunk.toString();
+    total += text.length;
+    if (head.length < HEAD_CHARS) head += text.slice(0, HEAD_CHARS - head.length);
+    tail = (tail + text).slice(-TAIL_CHARS);
     options.logFile?.write(chunk);
+  };
+  const output = () => {
+    if (total <= HEAD_CHARS) return head.trim();
+    const after = tail.slice(-Math.min(TAIL_CHARS, total - HEAD_CHARS));
+    return `${head.trimEnd()}\n${total - HEAD_CHARS > TAIL_CHARS ? '…\n' : ''}${after.trim()}`;
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
@@ -91,12 +107,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   let ready = false;
   while (!ready) {
     if (child.exitCode !== null) {
-      throw new Error(`temporal server start-dev exited with ${child.exitCode}:\n${output.trim()}`);
+      await exited; // its output is all read once execa settles
+      throw new Error(`temporal server start-dev exited with ${child.exitCode}:\n${output()}`);
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(
-        `temporal server start-dev did not answer on ${address} in time:\n${output.trim()}`,
+        `temporal server start-dev did not answer on ${address} in time:\n${output()}`,
       );
     }
     ready = await answers(address, options.namespace ?? 'default');

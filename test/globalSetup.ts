@@ -41,7 +41,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
         });
       } catch (err) {
         if (attempt >= 3) throw err;
-        process.stderr.write(`[temporal] the test server did not start; trying again\n`);
+        // Kept whole in the log: the server's first lines name the panic's cause.
+        process.stderr.write(
+          `[temporal] the test server did not start; trying again:\n${String(err)}\n`,
+        );
       }
     }
     address = server.address;
