@@ -4,10 +4,11 @@
  * refused, and a module with a service hot-swapped after acceptance — a
  * release whose service dies in the health window reverted (HEALTH_FAILURE).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evolutionStatus, rejectEvolution } from '../../client/evolution';
+import { evolutionStatus, rejectEvolution, resumeEvolution } from '../../client/evolution';
+import type { CycleStatus } from '../../domain/evolution/results';
 import { createTestEnv, type TestEnv } from '../helpers';
 import { CHANGES } from '../support/evolutionFixture';
 import { eventTypes, readTree, runCycle } from '../support/evolutionRun';
@@ -146,5 +147,57 @@ describe('module settings in the cycle', () => {
     expect(result.finalVersion).toBe('v2');
     // The cycle's copy is stopped when it ends.
     await expect.poll(() => serviceProcesses(dataDir, 'live-service')).toHaveLength(0);
+  });
+
+  it('a release whose revert fails too parks the cycle for an operator, who resumes it', async () => {
+    // The adversary: the crashing release also breaks every rollback's smoke
+    // check (a marker outside the workspace), so the HEALTH_FAILURE revert fails.
+    const marker = path.join(env.tempDir('ratchet-revert-fails-'), 'broken');
+    const serve = `node -e "const c=require('./perf.json').crash; require('http').createServer((q,r)=>r.end('ok')).listen(process.env.PORT); if (c) { require('fs').writeFileSync(process.env.MARK,''); setTimeout(()=>process.exit(1),300) }"`;
+    let parked: CycleStatus | undefined;
+    const { result } = await runCycle({
+      env,
+      name: 'live-revert-fails',
+      plan: {
+        1: { files: CHANGES.faster },
+        2: { files: { 'perf.json': '{ "factor": 0.8, "crash": true }\n' } },
+      },
+      config: {
+        iterations: 2,
+        serve: `MARK='${marker}' ${serve}`,
+        health: 'http://127.0.0.1:{port}/',
+        healthWindowSec: 3,
+        healthIntervalSec: 0.5,
+        healthFailureThreshold: 2,
+        smokeCommand: `test ! -e '${marker}'`,
+        expose: [path.dirname(marker)],
+      },
+      during: async (handle) => {
+        await expect
+          .poll(async () => (parked = await evolutionStatus(env.client, handle.workflowId)).state, {
+            timeout: 120_000,
+          })
+          .toBe('needs_attention');
+        // The rollback's verification quarantined the versions it could not
+        // verify; the operator clears the fault and says the workspace is fixed.
+        rmSync(marker, { force: true });
+        await resumeEvolution(env.client, handle.workflowId, { by: 'operator' });
+      },
+    });
+    expect(parked?.stopReason).toMatch(
+      /v3 failed its health check \(HEALTH_FAILURE\) and could not be reverted/,
+    );
+    expect(result.iterations[1]).toMatchObject({ decision: 'rolled_back', version: 'v3' });
+    expect(eventTypes(result)).toEqual(
+      expect.arrayContaining([
+        'SWAP_ROLLED_BACK',
+        'ROLLBACK_VERIFICATION_FAILED',
+        'NEEDS_ATTENTION',
+        'OPERATOR_ACTION',
+      ]),
+    );
+    // The repaired workspace became a new active version, and the cycle ended on it.
+    expect(result.finalVersion).toBe('v4');
+    expect(result.lineage.find((v) => v.version === 'v4')).toMatchObject({ status: 'active' });
   });
 });

@@ -70,7 +70,10 @@ export async function runCycle(setup: CycleSetup): Promise<CycleRun> {
   const worker = await env.createWorker(taskQueue, { dataDir }, setup.worker);
   // The mutator's scripts sit under /tmp, which the sandbox replaces with a private one.
   const config = resolveEvolutionConfig(
-    baseConfig(workspace, mutator, { expose: [scripts], ...setup.config }),
+    baseConfig(workspace, mutator, {
+      ...setup.config,
+      expose: [scripts, ...(setup.config?.expose ?? [])],
+    }),
   );
   const result = await worker.runUntil(async () => {
     const handle = await startEvolution(env.client, taskQueue, config, workflowId);

@@ -7,7 +7,8 @@
  *             for the whole cycle (carried over continue-as-new)
  *   accepted  the hot swap to the new version; a failed health window
  *             reverts it (HEALTH_FAILURE) and the cycle goes on from the
- *             version the workspace went back to
+ *             version the workspace went back to — or, when the revert
+ *             fails too, waits for an operator (needs_attention)
  *   end       the copy is stopped
  */
 import { patched } from '@temporalio/workflow';
@@ -29,6 +30,7 @@ export interface LiveState {
 }
 
 const PATCH = 'live-versions';
+const REVERT_FAILURE_PARKS = 'health-revert-failure-parks';
 
 /** Reads and checks the module's settings, before anything runs. Throws UnhonourableSettings. */
 export async function readRules(run: CycleRun): Promise<void> {
@@ -54,10 +56,14 @@ export async function openLive(run: CycleRun, carried: CopyRef | null): Promise<
   });
 }
 
-/** After an acceptance: the hot swap, and its revert when the health window fails. */
-export async function swapAccepted(run: CycleRun, record: IterationRecord): Promise<void> {
+/**
+ * After an acceptance: the hot swap, and its revert when the health window
+ * fails. True when the revert failed too: nothing known-good is serving or
+ * checked out, so the cycle must wait for an operator.
+ */
+export async function swapAccepted(run: CycleRun, record: IterationRecord): Promise<boolean> {
   const live = run.live;
-  if (!live?.rules.service || record.decision !== 'accepted') return;
+  if (!live?.rules.service || record.decision !== 'accepted') return false;
   const accepted = activeOf(run);
   const result = await swapAfterAccept({
     config: run.config,
@@ -67,7 +73,7 @@ export async function swapAccepted(run: CycleRun, record: IterationRecord): Prom
     emit: (type, data) => emit(run, type, data, record.index),
   });
   live.serving = result.serving;
-  if (result.committed) return;
+  if (result.committed) return false;
   record.decision = 'rolled_back';
   record.rollbackPerformed = true;
   record.reason = `reverted after a failed health check (HEALTH_FAILURE)`;
@@ -76,6 +82,11 @@ export async function swapAccepted(run: CycleRun, record: IterationRecord): Prom
   await refreshLineage(run, false);
   const restored = run.lineage.find((v) => v.version === result.restoredTo);
   if (restored) run.active = restored;
+  // Cycles recorded before this change went on past a failed revert.
+  if (restored || !patched(REVERT_FAILURE_PARKS)) return false;
+  record.reason = `${accepted.version} failed its health check (HEALTH_FAILURE) and could not be reverted`;
+  emit(run, 'NEEDS_ATTENTION', { reason: record.reason, version: accepted.version }, record.index);
+  return true;
 }
 
 export async function closeLive(run: CycleRun): Promise<void> {

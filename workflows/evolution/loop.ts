@@ -137,7 +137,11 @@ async function runIteration(run: CycleRun): Promise<void> {
   countUsage(run, outcome);
   if (outcome.kind === 'finished') {
     settleFinished(run, outcome);
-    await swapAccepted(run, outcome.record);
+    if (await swapAccepted(run, outcome.record)) {
+      run.stopReason = outcome.record.reason;
+      await awaitOperator(run);
+      run.stopReason = null;
+    }
     await cleanupAfterIteration(run);
   } else if (outcome.kind === 'needs_human') await awaitHuman(run, outcome);
   else {

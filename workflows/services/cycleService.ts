@@ -127,6 +127,7 @@ export async function swapAfterAccept(input: {
     detail: result.reason ?? 'swap failed',
     ...(config.smokeCommand ? { smokeCommand: config.smokeCommand } : {}),
     maxRollbackAttempts: config.maxRollbackAttempts,
+    cycleConfig: config,
   });
   for (const e of reverted.events) input.emit(e.type, e.data);
   return { serving: result.serving, committed: false, restoredTo: reverted.restoredTo };

@@ -26,6 +26,13 @@ export interface RevertInput {
   detail: string;
   smokeCommand?: string;
   maxRollbackAttempts?: number;
+  /**
+   * The cycle's own config when a cycle reverts: its sandbox, command
+   * timeout and rollback switches then hold for the revert as for any of its
+   * rollbacks. Without it (a service or an operator outside a cycle) the
+   * defaults hold.
+   */
+  cycleConfig?: EvolutionConfig;
 }
 
 export interface RevertEvent {
@@ -45,11 +52,13 @@ export interface RevertResult {
 }
 
 /**
- * The cycle's rollback reads only the workspace, module, smoke command,
- * command timeout, rollback attempts and sandbox from the config: the rest
- * (candidate, test) is required by the schema but never used on this path.
+ * The config the cycle's rollback reads: the cycle's own when a cycle
+ * reverts; otherwise the defaults (sandbox, timeouts, cascade and recovery
+ * switches) with the service's smoke command and attempts. Candidate and test
+ * are required by the schema but never read on this path.
  */
 function rollbackConfig(input: RevertInput): EvolutionConfig {
+  if (input.cycleConfig) return input.cycleConfig;
   return EvolutionConfig.parse({
     moduleId: input.moduleId,
     workspace: input.workspace,
