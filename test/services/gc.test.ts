@@ -100,9 +100,14 @@ describe('ratchet gc: service copies', () => {
       const keptRecord = path.join(dataDir, 'services', live, `${keptSlot}.json`);
       await expect.poll(() => existsSync(keptRecord)).toBe(true);
 
+      // Released versions: the orphaned module's goes with it, the served module's stays.
+      const orphanRelease = path.join(orphanDir, 'releases', 'v1');
+      const keptRelease = path.join(dataDir, 'services', live, 'releases', 'v1');
+      for (const d of [orphanRelease, keptRelease]) mkdirSync(d, { recursive: true });
+
       const dry = await gc('--dry-run');
       const services = dry.orphans.filter((o) => o.kind === 'service');
-      expect(services.map((o) => o.id)).toEqual([`${orphaned}/${slot}`]);
+      expect(services.map((o) => o.id)).toEqual([`${orphaned}/${slot}`, `${orphaned}/releases/v1`]);
       expect(services[0]).toMatchObject({
         ownerWorkflowId: copyWorkflowId(orphaned, slot),
         resources: expect.arrayContaining([`process ${orphan!.pid} (service:${orphaned}:${slot})`]),
@@ -122,6 +127,7 @@ describe('ratchet gc: service copies', () => {
       // Nothing of the live copy was touched: same process, its record still there.
       expect((await serviceProcesses(dataDir, live)).map((p) => p.pid)).toEqual([kept!.pid]);
       expect(existsSync(keptRecord)).toBe(true);
+      expect(existsSync(keptRelease)).toBe(true);
       expect(report.cleaned.some((c) => c.resourceId.startsWith(`${live}/`))).toBe(false);
 
       await stopServe(env.client, live);

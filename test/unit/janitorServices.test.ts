@@ -4,10 +4,14 @@
  * copy, a given-up record its watcher will read, a young copy, the releases
  * of a busy module — and hostile names under services/ are never touched.
  */
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  removeServiceCopyFiles,
+  removeServiceRelease,
+} from '../../activities/janitor/serviceRemovals';
 import { scanServiceCopies } from '../../activities/janitor/services';
 import type { TaggedProcess } from '../../activities/infra/processes';
 import { parseServiceOwner } from '../../domain/services/copies';
@@ -107,5 +111,32 @@ describe('scanServiceCopies', () => {
     expect(parseServiceOwner('service:m:v1-a')).toEqual({ moduleId: 'm', slot: 'v1-a' });
     expect(parseServiceOwner('service:a:b:v1-x')).toBeNull(); // a module id has no ':'
     expect(parseServiceOwner('agent-1')).toBeNull();
+  });
+
+  it('the removals re-check what runs, and refuse paths they did not build', async () => {
+    const w = world();
+    w.copy('m', 'v1-aaaaaaaa');
+    const release = w.release('m', 'v1');
+    const none = () => Promise.resolve(new Set<string>());
+    const copyRuns = () => Promise.resolve(new Set(['service-m-v1-aaaaaaaa']));
+    const serveRuns = () => Promise.resolve(new Set(['serve-m']));
+    await expect(
+      removeServiceCopyFiles(w.dataDir, none, { moduleId: '../etc', slot: 'v1-a' }),
+    ).rejects.toMatchObject({ type: 'UnsafeCleanupTarget' });
+    await expect(
+      removeServiceRelease(w.dataDir, none, { moduleId: 'm', version: '../../x' }),
+    ).rejects.toMatchObject({ type: 'UnsafeCleanupTarget' });
+    // Started again since the scan (a race): left alone.
+    const record = path.join(w.dataDir, 'services', 'm', 'v1-aaaaaaaa.json');
+    expect(
+      await removeServiceCopyFiles(w.dataDir, copyRuns, { moduleId: 'm', slot: 'v1-aaaaaaaa' }),
+    ).toEqual({ skipped: true });
+    expect(
+      await removeServiceRelease(w.dataDir, serveRuns, { moduleId: 'm', version: 'v1' }),
+    ).toEqual({ skipped: true });
+    expect(existsSync(record) && existsSync(release)).toBe(true);
+    await removeServiceCopyFiles(w.dataDir, none, { moduleId: 'm', slot: 'v1-aaaaaaaa' });
+    await removeServiceRelease(w.dataDir, none, { moduleId: 'm', version: 'v1' });
+    expect(existsSync(path.join(w.dataDir, 'services', 'm'))).toBe(false);
   });
 });
