@@ -41,14 +41,20 @@ export async function startServe(
 export interface ServeStatusView extends ServeStatus {
   /** Seconds since the running pid started, or null. */
   uptimeSec: number | null;
+  /** The serve workflow's own status (RUNNING, COMPLETED after `serve stop`, TERMINATED…). */
+  workflowStatus: string;
 }
 
 export async function serveStatus(client: Client, moduleId: string): Promise<ServeStatusView> {
-  const status = await client.workflow.getHandle(serveWorkflowId(moduleId)).query(serveStatusQuery);
+  const handle = client.workflow.getHandle(serveWorkflowId(moduleId));
+  const [status, described] = await Promise.all([
+    handle.query(serveStatusQuery),
+    handle.describe(),
+  ]);
   const uptimeSec = status.startedAt
     ? Math.max(0, Math.round((Date.now() - Date.parse(status.startedAt)) / 1000))
     : null;
-  return { ...status, uptimeSec };
+  return { ...status, uptimeSec, workflowStatus: described.status.name };
 }
 
 export function swapServe(client: Client, moduleId: string, version: string): Promise<SwapResult> {

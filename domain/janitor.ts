@@ -23,7 +23,7 @@ export interface Cleanup {
 }
 
 export interface Orphan {
-  kind: 'agent' | 'session' | 'process' | 'lock';
+  kind: 'agent' | 'session' | 'process' | 'lock' | 'service';
   id: string;
   /** The workflow that made it, when a tag says so; it is no longer running. */
   ownerWorkflowId: string | null;

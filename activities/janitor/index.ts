@@ -4,6 +4,7 @@ import type { Orphan } from '../../domain/janitor';
 import { removeStaleLock } from '../infra/locks';
 import { stopProcess, type StopResult } from '../infra/processes';
 import { janitorLocks, scanOrphans } from './scan';
+import { removeServiceCopyFiles, removeServiceRelease } from './serviceRemovals';
 
 /** Running workflow ids, from the server's visibility store. */
 async function runningWorkflowIds(): Promise<Set<string>> {
@@ -29,6 +30,12 @@ export const createJanitorActivities = (deps: { dataDir: string }) => ({
     const result = await stopProcess(input.pid, input.owner);
     return result === 'not_running' ? { skipped: true } : { stopped: result };
   },
+  /** A service copy's record, log and stop marker, once its copy workflow is not running. */
+  removeServiceCopyFiles: (input: { moduleId: string; slot: string }) =>
+    removeServiceCopyFiles(deps.dataDir, runningWorkflowIds, input),
+  /** A released version of a module none of whose workflows runs. */
+  removeServiceRelease: (input: { moduleId: string; version: string }) =>
+    removeServiceRelease(deps.dataDir, runningWorkflowIds, input),
   /** Removes one of ratchet's own lock directories, and only while it is stale. */
   async removeStaleLockDir(input: { lock: string }): Promise<{ skipped: true } | void> {
     if (!janitorLocks(deps.dataDir).includes(input.lock)) {

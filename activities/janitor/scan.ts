@@ -3,7 +3,8 @@
  * record: registry entries (ownerWorkflowId), `owner.json` in agent folders,
  * `session.json` in `.session_` directories, RATCHET_OWNER/RATCHET_DATA_DIR on
  * processes, `ratchet/agent-<id>` and `ratchet/session-<id>` branches in the
- * repositories the registry lists, and lock directories nobody refreshes.
+ * repositories the registry lists, lock directories nobody refreshes, and
+ * service copies whose copy workflow is gone (./services.ts).
  *
  * A thing is left alone when its entry is active (a finished creation), when
  * its owner workflow or a delete of it is running, or when it is younger than
@@ -21,6 +22,7 @@ import { gitIn } from '../infra/git';
 import { branchExists } from '../agents/git';
 import { isStaleLock } from '../infra/locks';
 import { groupRepresentatives, ownedProcesses, type TaggedProcess } from '../infra/processes';
+import { scanServiceCopies } from './services';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,60}$/;
 
@@ -234,6 +236,11 @@ export async function scanOrphans(input: ScanInput): Promise<Orphan[]> {
       ],
     });
   }
+
+  // Service copies (activities/services/): owned by their copy workflow.
+  orphans.push(
+    ...(await scanServiceCopies({ dataDir, running, minAgeMs: input.minAgeMs, now, procs })),
+  );
 
   for (const lock of janitorLocks(dataDir)) {
     if (!(await isStaleLock(lock))) continue;

@@ -6,8 +6,9 @@
  * trusted while the process still carries the copy's owner tag
  * (activities/infra/processes.ts), so a recycled pid is never touched.
  */
-import { access, rm } from 'node:fs/promises';
+import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { serviceOwnerTag } from '../../domain/services/copies';
 import { readJson, writeJsonAtomic } from '../infra/atomicFile';
 import { groupRepresentatives, ownedBy, ownedProcesses, stopProcess } from '../infra/processes';
 
@@ -42,7 +43,7 @@ export function logFile(dataDir: string, moduleId: string, slot: string): string
 
 /** The tag every process of this copy carries (RATCHET_OWNER). */
 export function ownerTag(moduleId: string, slot: string): string {
-  return `service:${moduleId}:${slot}`;
+  return serviceOwnerTag(moduleId, slot);
 }
 
 export function readRecord(
@@ -53,8 +54,17 @@ export function readRecord(
   return readJson<CopyRecord>(recordFile(dataDir, moduleId, slot));
 }
 
-export function writeRecord(dataDir: string, record: CopyRecord): Promise<void> {
-  return writeJsonAtomic(recordFile(dataDir, record.moduleId, record.slot), record);
+export async function writeRecord(dataDir: string, record: CopyRecord): Promise<void> {
+  await ensureServicesDir(dataDir, record.moduleId);
+  await writeJsonAtomic(recordFile(dataDir, record.moduleId, record.slot), record);
+}
+
+/**
+ * The module's folder: a module served from its workspace (no version yet)
+ * has no release under it, and the copy's log is opened before any record.
+ */
+export async function ensureServicesDir(dataDir: string, moduleId: string): Promise<void> {
+  await mkdir(servicesDir(dataDir, moduleId), { recursive: true });
 }
 
 export async function removeRecord(dataDir: string, moduleId: string, slot: string): Promise<void> {
@@ -92,6 +102,7 @@ function stopFile(dataDir: string, moduleId: string, slot: string): string {
 
 /** Tells the copy's supervisor to stop it and not restart it (slots are never reused). */
 export async function requestStop(dataDir: string, moduleId: string, slot: string): Promise<void> {
+  await ensureServicesDir(dataDir, moduleId);
   await writeJsonAtomic(stopFile(dataDir, moduleId, slot), { at: new Date().toISOString() });
 }
 

@@ -16,6 +16,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { DATA_DIR_ENV, isAlive, spawnDetached, stopProcess } from '../infra/processes';
 import {
+  ensureServicesDir,
   livePid,
   logFile,
   requestStop,
@@ -110,6 +111,7 @@ export async function superviseService(
   try {
     for (;;) {
       if (pid === null) {
+        await ensureServicesDir(dataDir, input.moduleId); // the log opens before the record is written
         pid = await spawnDetached('sh', ['-c', input.serve], {
           cwd: input.cwd,
           logFile: logFile(dataDir, input.moduleId, input.slot),

@@ -36,6 +36,7 @@ import { CliError, ExitCode, printJson, println, progress, table } from '../outp
 import { EventTypePattern } from '../../domain/evolution/eventFilter';
 import { evolutionStatsOf } from '../evolutionStats';
 import { formatIterations, formatStats, watchCycle } from './evolveWatch';
+import { refuseContradictions } from './evolveRules';
 
 interface StartOptions {
   module?: string;
@@ -160,6 +161,7 @@ async function start(settings: Settings, options: StartOptions): Promise<number>
     }
     throw err;
   }
+  await refuseContradictions(settings.dataDir, config);
   const client = await clientFrom(settings);
   const handle = await startEvolution(client, settings.taskQueue, config);
   const url = workflowUiUrl(settings, handle.workflowId);

@@ -92,7 +92,9 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
 
   serve
     .command('status')
-    .description('version, pid, uptime, restarts and the last probe results')
+    .description(
+      'version, state, pid, uptime, restarts and the last probe results (after a stop: the last version served)',
+    )
     .argument('<module>')
     .option('--json', 'print the status object')
     .action(async (moduleId: string, o: { json?: boolean }) => {
@@ -104,6 +106,7 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
         [
           `module:   ${status.moduleId}`,
           `version:  ${status.version ?? '-'}${status.swapping ? ` (swapping to ${status.swapping})` : ''}`,
+          `state:    ${status.state}${status.stoppedAt ? ` at ${status.stoppedAt}` : ''}${status.workflowStatus === 'RUNNING' ? '' : ` (workflow ${status.workflowStatus.toLowerCase()})`}`,
           `pid:      ${status.pid ?? '-'}`,
           `port:     ${status.port ?? 'fixed (in the serve command)'}`,
           `uptime:   ${status.uptimeSec === null ? '-' : `${status.uptimeSec}s`}`,

@@ -99,7 +99,7 @@ describe('ratchet serve / versions rollback / versions stats', () => {
           { timeout: 60_000, interval: 500 },
         )
         .not.toBeNull();
-      expect(status).toMatchObject({ version: 'v1', restarts: 0 });
+      expect(status).toMatchObject({ version: 'v1', state: 'serving', restarts: 0 });
       expect(await releaseOn(status!.port)).toBe('mathlib-service 1');
 
       // v2 made active by hand (as a finished cycle leaves it), then rolled back outside any cycle.
@@ -139,10 +139,21 @@ describe('ratchet serve / versions rollback / versions stats', () => {
       const stopped = await cli('serve', 'stop', m, '--json');
       expect(stopped.code).toBe(0);
       await expect.poll(() => serviceProcesses(dataDir, m)).toHaveLength(0);
-      // A stopped service still shows its last state: nothing runs.
-      expect(JSON.parse((await cli('serve', 'status', m, '--json')).stdout)).toMatchObject({
-        version: null,
+      // A stopped service still shows what it served last, that it is stopped, and no (dead) pid.
+      const after = await cli('serve', 'status', m, '--json');
+      expect(after.code).toBe(0);
+      expect(JSON.parse(after.stdout)).toMatchObject({
+        version: 'v1',
+        state: 'stopped',
+        stoppedAt: expect.any(String),
+        pid: null,
+        startedAt: null,
+        uptimeSec: null,
+        workflowStatus: 'COMPLETED',
       });
+      const text = (await cli('serve', 'status', m)).stdout;
+      expect(text).toMatch(/^version: +v1$/m);
+      expect(text).toMatch(/^state: +stopped at .+\(workflow completed\)$/m);
     });
   });
 });

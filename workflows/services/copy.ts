@@ -14,6 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SuperviseInput } from '../../activities/services/supervisor';
+import { copyWorkflowId } from '../../domain/services/copies';
 import { services, supervisor } from './activities';
 
 export type CopyInput = SuperviseInput;
@@ -32,9 +33,8 @@ export interface CopyRef {
   port: number | null;
 }
 
-export function copyWorkflowId(moduleId: string, slot: string): string {
-  return `service-${moduleId}-${slot}`;
-}
+// Named in domain/ (the janitor maps a copy's processes back to it).
+export { copyWorkflowId };
 
 export async function serviceCopy(input: CopyInput): Promise<CopyEnd> {
   try {

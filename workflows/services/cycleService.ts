@@ -11,30 +11,15 @@
 import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
 import type { EvolutionConfig } from '../../domain/evolution/config';
 import type { EvolutionEventType } from '../../domain/evolution/events';
-import { settingsProblem, type BreakingSettings } from '../../domain/services/breakingPolicy';
-import {
-  serviceOf,
-  type ServiceFields,
-  type ServiceSettings,
-} from '../../domain/services/settings';
+import { combineModuleRules, type ModuleRules } from '../../domain/services/moduleRules';
+import type { ServiceSettings } from '../../domain/services/settings';
 import type { VersionRecord } from '../../domain/versions';
 import { releases, services } from './activities';
 import { startCopy, stopCopy, type CopyRef } from './copy';
 import { newSlot, serviceSwap, untilHealthy } from './hotSwap';
 import { revertVersion } from './revert';
 
-export interface ModuleRules {
-  breaking: BreakingSettings;
-  service: ServiceSettings | null;
-}
-
-const SERVICE_KEYS = [
-  'serve',
-  'health',
-  'healthWindowSec',
-  'healthIntervalSec',
-  'healthFailureThreshold',
-] as const;
+export type { ModuleRules };
 
 function refuse(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'UnhonourableSettings', message, nonRetryable: true });
@@ -42,29 +27,15 @@ function refuse(message: string): ApplicationFailure {
 
 /**
  * The cycle's config and the module's own settings (`ratchet versions
- * config`), combined: a flag set in either holds; the config's service keys
- * win over the module's. Contradicting settings are refused, naming them.
+ * config`), combined by domain/services/moduleRules.ts — the same function
+ * `ratchet evolve start` refuses with. Contradicting settings are refused, naming them.
  */
 export async function moduleRules(config: EvolutionConfig): Promise<ModuleRules> {
   const module = await services.moduleSettings({ moduleId: config.moduleId });
-  const breaking: BreakingSettings = {
-    requireApproval: config.requireApproval || module.requireApproval,
-    rejectBreaking: config.rejectBreaking || module.rejectBreaking,
-    autoRollbackOnBreaking: module.autoRollbackOnBreaking,
-    approvalTimeoutOutcome: config.approvalTimeoutOutcome,
-  };
-  const problem = settingsProblem(breaking);
-  if (problem) throw refuse(`module ${config.moduleId}: ${problem}`);
-  const fromConfig = SERVICE_KEYS.some((k) => config[k] !== undefined);
-  const fields: ServiceFields = {};
-  for (const k of SERVICE_KEYS) {
-    const value = fromConfig ? config[k] : module[k];
-    if (value !== undefined) (fields as Record<string, unknown>)[k] = value;
-  }
   try {
-    return { breaking, service: serviceOf(fields) };
+    return combineModuleRules(config, module);
   } catch (err) {
-    throw refuse(`module ${config.moduleId}: ${(err as Error).message}`);
+    throw refuse((err as Error).message);
   }
 }
 

@@ -52,9 +52,16 @@ export interface ServeHistory {
   events: (SwapEvent | RevertEvent)[];
 }
 
+/** Where the service stands: `down` is a copy given up with no version to go back to. */
+export type ServeState = 'starting' | 'serving' | 'down' | 'stopping' | 'stopped';
+
 export interface ServeStatus {
   moduleId: string;
+  /** The version serving; once stopped, the last one served. */
   version: string | null;
+  state: ServeState;
+  /** ISO-8601 (workflow time): when `serve stop` stopped it, else null. */
+  stoppedAt: string | null;
   copyWorkflowId: string | null;
   port: number | null;
   cwd: string | null;
@@ -101,6 +108,9 @@ export async function serveModule(input: ServeInput): Promise<{ stopped: string 
   let lastProbes: CopyProbe[] = [];
   let swapping: string | null = null;
   let stopping = false;
+  // Kept for `serve status` after the copy is gone: what was served last, and when it stopped.
+  let lastServed: string | null = serving?.version ?? null;
+  let stoppedAt: string | null = null;
   // Swaps and stops wait until the first copy is up: a swap needs the copy it replaces.
   let ready = serving !== null;
   const follows: string[] = [];
@@ -117,6 +127,7 @@ export async function serveModule(input: ServeInput): Promise<{ stopped: string 
         workflowId: `swap-${moduleId}-${version}-${workflowInfo().runId.slice(0, 8)}-${history.swaps.length + 1}`,
         args: [{ moduleId, service, from: serving, toVersion: version }],
       });
+      lastServed = serving?.version ?? lastServed;
       serving = result.serving;
       keep(result.events);
       history.swaps.push({
@@ -166,6 +177,7 @@ export async function serveModule(input: ServeInput): Promise<{ stopped: string 
       back = reverted.restoredTo;
     }
     await stopCopy(moduleId, copy);
+    lastServed = copy.version;
     serving = null;
     history.swaps.push({
       version: copy.version,
@@ -190,14 +202,27 @@ export async function serveModule(input: ServeInput): Promise<{ stopped: string 
 
   setHandler(serveStatusQuery, () => {
     const last = lastProbes.at(-1);
+    const state: ServeState = stoppedAt
+      ? 'stopped'
+      : stopping
+        ? 'stopping'
+        : !ready
+          ? 'starting'
+          : serving
+            ? 'serving'
+            : 'down';
+    // A pid from the last probe is not running once nothing serves.
+    const live = serving !== null;
     return {
       moduleId,
-      version: serving?.version ?? null,
+      version: serving?.version ?? lastServed,
+      state,
+      stoppedAt,
       copyWorkflowId: serving?.workflowId ?? null,
       port: serving?.port ?? null,
       cwd: serving?.cwd ?? null,
-      pid: last?.pid ?? null,
-      startedAt: last?.startedAt ?? null,
+      pid: live ? (last?.pid ?? null) : null,
+      startedAt: live ? (last?.startedAt ?? null) : null,
       restarts: last?.restarts ?? 0,
       lastProbes,
       swapping,
@@ -225,7 +250,9 @@ export async function serveModule(input: ServeInput): Promise<{ stopped: string 
     await condition(() => ready && swapping === null);
     const was = serving;
     if (was) await stopCopy(moduleId, was);
+    lastServed = was?.version ?? lastServed;
     serving = null;
+    stoppedAt = new Date().toISOString();
     return { stopped: was?.version ?? null };
   });
   setHandler(followSignal, ({ version }) => void follows.push(version));
