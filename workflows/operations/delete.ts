@@ -14,6 +14,24 @@ import { failureMessage } from '../saga/operation';
 import { OperationView } from '../saga/view';
 import { audit, reads } from './common';
 
+/** One teardown of a delete: what it undoes, its priority, the activity and its argument. */
+type Teardown = [
+  actionType: string,
+  priority: number,
+  activity: keyof AgentActivities,
+  args: object,
+];
+
+interface Deletion {
+  operation: 'agent.delete' | 'session.delete';
+  subjectId: string;
+  repo: string | null;
+  pids: number[];
+  /** In the creation's priority order (the saga sorts them anyway). */
+  teardowns: Teardown[];
+  resources: Record<string, string>;
+}
+
 /** Deleting is compensating everything the creation made, in the same priority order. */
 export async function agentDelete(input: { agentId: string }): Promise<OperationOutcome> {
   const agent = await reads.getAgent({ agentId: input.agentId });
@@ -25,37 +43,26 @@ export async function agentDelete(input: { agentId: string }): Promise<Operation
     });
   }
   const agentId = agent.id;
-  const view = new OperationView(
-    workflowInfo().workflowId,
-    'agent.delete',
-    `delete agent ${agentId}`,
+  const teardowns: Teardown[] = [
+    ['remove_record', 100, 'removeAgentRecord', { agentId }],
+    ['terminate_process', 95, 'terminateAgentProcess', { agentId }],
+  ];
+  if (agent.repo)
+    teardowns.push(['remove_worktree', 90, 'removeAgentWorktree', { agentId, repo: agent.repo }]);
+  teardowns.push(
+    ['release_quota', 80, 'releaseAgentQuota', { agentId }],
+    ['remove_state', 70, 'removeAgentState', { agentId }],
+    ['remove_session_dir', 60, 'removeAgentScratch', { agentId }],
+    ['remove_agent_folder', 10, 'removeAgentFolder', { agentId }],
   );
-  const before = await reads.snapshotOperation({
-    operationId: workflowInfo().workflowId,
-    operationType: 'agent.delete',
+  return runDeletion({
+    operation: 'agent.delete',
     subjectId: agentId,
     repo: agent.repo,
     pids: agent.pid ? [agent.pid] : [],
+    teardowns,
+    resources: { agentId },
   });
-  const saga = new Saga({ onChange: view.onLedger });
-  const undo = (
-    actionType: string,
-    priority: number,
-    activity: keyof AgentActivities,
-    args: object,
-  ) => saga.register({ actionType, resourceId: agentId, priority, activity, args: [args] });
-  undo('remove_record', 100, 'removeAgentRecord', { agentId });
-  undo('terminate_process', 95, 'terminateAgentProcess', { agentId });
-  if (agent.repo) undo('remove_worktree', 90, 'removeAgentWorktree', { agentId, repo: agent.repo });
-  undo('release_quota', 80, 'releaseAgentQuota', { agentId });
-  undo('remove_state', 70, 'removeAgentState', { agentId });
-  undo('remove_session_dir', 60, 'removeAgentScratch', { agentId });
-  undo('remove_agent_folder', 10, 'removeAgentFolder', { agentId });
-  const startedAt = Date.now();
-  const result = await saga.compensate();
-  const drift = await leftovers(before);
-  await auditDeletion('agent.delete', agentId, startedAt, result, drift);
-  return view.finished(deletionOutcome('agent.delete', result, { agentId }, drift));
 }
 
 export async function sessionDelete(input: { sessionId: string }): Promise<OperationOutcome> {
@@ -68,34 +75,46 @@ export async function sessionDelete(input: { sessionId: string }): Promise<Opera
     });
   }
   const sessionId = session.id;
-  const view = new OperationView(
-    workflowInfo().workflowId,
-    'session.delete',
-    `delete session ${sessionId}`,
-  );
-  const before = await reads.snapshotOperation({
-    operationId: workflowInfo().workflowId,
-    operationType: 'session.delete',
+  const teardowns: Teardown[] = [
+    ['remove_record', 100, 'removeSessionRecord', { sessionId }],
+    ['remove_session_dir', 80, 'removeSessionDir', { sessionId }],
+  ];
+  if (session.repo)
+    teardowns.push(['git_cleanup', 70, 'detachSessionGit', { sessionId, repo: session.repo }]);
+  teardowns.push(['monitoring_cleanup', 60, 'stopSessionWatcher', { sessionId }]);
+  return runDeletion({
+    operation: 'session.delete',
     subjectId: sessionId,
     repo: session.repo,
     pids: session.watcherPid ? [session.watcherPid] : [],
+    teardowns,
+    resources: { sessionId },
+  });
+}
+
+/** Snapshot, every teardown at once, what is left, the audit, the outcome. */
+async function runDeletion(d: Deletion): Promise<OperationOutcome> {
+  const kind = d.operation === 'agent.delete' ? 'agent' : 'session';
+  const view = new OperationView(
+    workflowInfo().workflowId,
+    d.operation,
+    `delete ${kind} ${d.subjectId}`,
+  );
+  const before = await reads.snapshotOperation({
+    operationId: workflowInfo().workflowId,
+    operationType: d.operation,
+    subjectId: d.subjectId,
+    repo: d.repo,
+    pids: d.pids,
   });
   const saga = new Saga({ onChange: view.onLedger });
-  const undo = (
-    actionType: string,
-    priority: number,
-    activity: keyof AgentActivities,
-    args: object,
-  ) => saga.register({ actionType, resourceId: sessionId, priority, activity, args: [args] });
-  undo('remove_record', 100, 'removeSessionRecord', { sessionId });
-  undo('remove_session_dir', 80, 'removeSessionDir', { sessionId });
-  if (session.repo) undo('git_cleanup', 70, 'detachSessionGit', { sessionId, repo: session.repo });
-  undo('monitoring_cleanup', 60, 'stopSessionWatcher', { sessionId });
+  for (const [actionType, priority, activity, args] of d.teardowns)
+    saga.register({ actionType, resourceId: d.subjectId, priority, activity, args: [args] });
   const startedAt = Date.now();
   const result = await saga.compensate();
   const drift = await leftovers(before);
-  await auditDeletion('session.delete', sessionId, startedAt, result, drift);
-  return view.finished(deletionOutcome('session.delete', result, { sessionId }, drift));
+  await auditDeletion(d.operation, d.subjectId, startedAt, result, drift);
+  return view.finished(deletionOutcome(d.operation, result, d.resources, drift));
 }
 
 /** A delete is a compensation of everything, so it is audited like one (`ratchet agent audit`). */
