@@ -23,14 +23,22 @@ export function startNeighbour(dir: string): Neighbour {
       if (Date.now() > end) process.exit(0);
       const stop = Date.now() + 150;
       while (Date.now() < stop) Math.sqrt(Math.random());
-      fs.writeFileSync(${JSON.stringify(marker)}, String(++n));
+      // Renamed into place: a reader never sees the file truncated mid-write.
+      fs.writeFileSync(${JSON.stringify(marker + '.tmp')}, String(++n));
+      fs.renameSync(${JSON.stringify(marker + '.tmp')}, ${JSON.stringify(marker)});
       setTimeout(cycle, 150);
     };
     cycle();`;
   const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  // The count only grows: the highest value read so far is the answer.
+  let seen = 0;
   return {
     child,
-    toggles: () => (existsSync(marker) ? Number(readFileSync(marker, 'utf8')) : 0),
+    toggles: () => {
+      const now = existsSync(marker) ? Number(readFileSync(marker, 'utf8')) : 0;
+      if (Number.isFinite(now) && now > seen) seen = now;
+      return seen;
+    },
   };
 }
 
