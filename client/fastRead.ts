@@ -1,8 +1,8 @@
 /**
  * The read path of `ratchet evolve list --json` and `evolve status ID --json`:
  * three WorkflowService calls (list, describe, query) made over node:http2 with
- * only the ~100 protobuf types they need (bin/bundle.js prunes them into
- * dist/cli/readProtos.json), instead of loading @temporalio/client, gRPC and
+ * only the ~15 protobuf types and fields they read (bin/bundle.js prunes them
+ * into dist/cli/readProtos.json), instead of loading @temporalio/client, gRPC and
  * Temporal's whole API — most of a cold start. It answers exactly what
  * listEvolutions and evolutionStatus (client/evolution.ts) answer, and gives
  * up (undefined) on anything it does not handle — TLS, API keys, an error, an
@@ -12,15 +12,10 @@
  */
 import { connect, type ClientHttp2Session } from 'node:http2';
 import path from 'node:path';
+import { Root } from 'protobufjs/light';
 import type { Settings } from '../config/settings';
 import type { CycleStatus } from '../domain/evolution/results';
 import type { EvolutionSummary } from './evolution';
-
-// Types only: the runtime module is @temporalio/proto's own protobufjs, required lazily.
-import type * as ProtobufLight from 'protobufjs/light';
-
-type Protobuf = typeof ProtobufLight;
-type Root = InstanceType<Protobuf['Root']>;
 
 const SERVICE = 'temporal.api.workflowservice.v1';
 const STATUS_PREFIX = 'WORKFLOW_EXECUTION_STATUS_';
@@ -42,11 +37,6 @@ interface ExecutionInfo {
 
 /** The reader answers only what it can answer exactly; anything else is this. */
 class NotHandled extends Error {}
-
-function loadProtobuf(): Protobuf {
-  const from = require.resolve('@temporalio/proto');
-  return require(require.resolve('protobufjs/light', { paths: [from] })) as Protobuf;
-}
 
 function decodePayload(p: Payload | undefined): unknown {
   const encoding = Buffer.from(p?.metadata?.encoding ?? []).toString('utf8');
@@ -80,7 +70,7 @@ export class ReadConnection {
   /** Connects without TLS or API key (anything else: NotHandled, the full client's job). */
   static async open(settings: Settings, protos: object): Promise<ReadConnection> {
     if (settings.temporal.tls || settings.temporal.apiKey) throw new NotHandled('tls or api key');
-    const root = loadProtobuf().Root.fromJSON(protos);
+    const root = Root.fromJSON(protos);
     const session = connect(`http://${settings.temporal.address}`);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('connect timeout')), 5_000);
