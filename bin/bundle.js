@@ -179,6 +179,9 @@ async function bundleCli(root) {
   });
   const { writeFileSync } = require('node:fs');
   writeFileSync(path.join(outdir, 'readProtos.json'), JSON.stringify(readProtos(root)));
+  // `ratchet --help` and `--version` as commander answers them (client/cli.ts, staticAnswers).
+  const answers = await require(path.join(outdir, 'main.js')).staticAnswers();
+  writeFileSync(path.join(outdir, 'static.json'), JSON.stringify(answers));
   return Object.keys(entryPoints);
 }
 
