@@ -157,7 +157,12 @@ function readProtos(root) {
 /** Writes dist/cli/*.js; resolves to the bundle names, or rejects (the caller only warns). */
 async function bundleCli(root) {
   const esbuild = require('esbuild');
+  const { existsSync, readdirSync, rmSync } = require('node:fs');
   const outdir = path.join(root, 'dist', 'cli');
+  // Code caches of the previous bundles (bin/codeCache.js): never valid for new ones.
+  for (const name of existsSync(outdir) ? readdirSync(outdir) : []) {
+    if (name.endsWith('.cache')) rmSync(path.join(outdir, name), { force: true });
+  }
   const entryPoints = {
     main: path.join(root, 'client', 'cli.ts'),
     fastRead: path.join(root, 'client', 'fastReadEntry.ts'),

@@ -57,7 +57,10 @@ async function fastRead() {
   if (!existsSync(bundle) || !distIsCurrent()) return false;
   // Anything unexpected on the fast path: the program answers (and words the error).
   try {
-    return await require(bundle).runFastRead(process.argv);
+    // One code cache per read (`evolve-list`, `evolve-status`, `agent-list`, …).
+    const words = ['evolve', 'agent', 'session', 'list', 'status'];
+    const use = args.filter((a) => words.includes(a)).join('-');
+    return await require('./codeCache').requireCached(bundle, use).runFastRead(process.argv);
   } catch {
     return false;
   }

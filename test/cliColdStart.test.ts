@@ -12,6 +12,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -25,6 +26,9 @@ import { ALL_COMMANDS } from './support/allCommands';
 
 const ROOT = path.join(__dirname, '..');
 const { distIsCurrent } = require('../bin/distState.js') as { distIsCurrent: () => boolean };
+const { cacheFileOf } = require('../bin/codeCache.js') as {
+  cacheFileOf: (file: string, use: string) => string;
+};
 const built = distIsCurrent();
 if (!built) {
   console.warn(
@@ -74,6 +78,8 @@ describe.skipIf(!built)('the built CLI, installed', () => {
       cpSync(path.join(ROOT, part), path.join(install, part), { recursive: true });
     }
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(install, 'node_modules'), 'dir');
+    const cli = path.join(install, 'dist', 'cli');
+    for (const f of readdirSync(cli)) if (f.endsWith('.cache')) rmSync(path.join(cli, f));
     answers = await staticAnswers();
   });
   afterAll(() => {
@@ -130,5 +136,25 @@ describe.skipIf(!built)('the built CLI, installed', () => {
     const bundle = readFileSync(path.join(install, 'dist', 'cli', 'fastRead.js'), 'utf8');
     expect(bundle).toContain('ZodMiniObject');
     expect(bundle).not.toContain('"ZodObject"');
+  });
+
+  it('keeps a code cache per read, and answers the same when it is garbage or cut short', () => {
+    const env = { RATCHET_DATA_DIR: dataDir, TEMPORAL_ADDRESS: inject('temporalAddress') };
+    const cli = path.join(install, 'dist', 'cli');
+    const first = ratchet(install, ['evolve', 'list', '--json'], env);
+    expect(first.code).toBe(0);
+    // The first run wrote it.
+    const cache = cacheFileOf(path.join(cli, 'fastRead.js'), 'evolve-list');
+    expect(existsSync(cache)).toBe(true);
+    const good = readFileSync(cache);
+    for (const bad of [Buffer.from('garbage'), good.subarray(0, good.length >> 1)]) {
+      writeFileSync(cache, bad);
+      const again = ratchet(install, ['evolve', 'list', '--json'], env);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toBe(first.stdout);
+      // Rejected, so written anew from this run.
+      expect(readFileSync(cache).length).toBeGreaterThan(good.length / 2 + 1);
+    }
+    expect(readdirSync(cli).filter((f) => /\.cache\.\d+$/.test(f))).toEqual([]); // no temp files left
   });
 });
