@@ -160,12 +160,25 @@ export async function fastListEvolutions(
   return out.sort((a, b) => b.startTime.localeCompare(a.startTime));
 }
 
-/** evolutionStatus: the cycle's own answer, or what its closed run says. */
+/**
+ * evolutionStatus: the cycle's own answer, or what its closed run says. The
+ * describe and the query go out together (one round trip, where the full
+ * client makes two); the answer is decided as evolutionStatus decides it.
+ */
 export async function fastEvolutionStatus(
   conn: ReadConnection,
   workflowId: string,
 ): Promise<CycleStatus> {
   const execution = { workflowId };
+  const queried = conn
+    .call<{
+      queryResult?: { payloads?: Payload[] };
+      queryRejected?: unknown;
+    }>('QueryWorkflow', { execution, query: { queryType: 'status', queryArgs: { payloads: [] } } })
+    .then(
+      (answer) => ({ answer }),
+      (err: unknown) => ({ err }),
+    );
   const described = await conn.call<{ workflowExecutionInfo?: ExecutionInfo }>(
     'DescribeWorkflowExecution',
     { execution },
@@ -174,12 +187,10 @@ export async function fastEvolutionStatus(
   const status = statusName(info);
   const closedBadly = CLOSED_BADLY.includes(status);
   try {
-    const answer = await conn.call<{
-      queryResult?: { payloads?: Payload[] };
-      queryRejected?: unknown;
-    }>('QueryWorkflow', { execution, query: { queryType: 'status', queryArgs: { payloads: [] } } });
-    if (answer.queryRejected) throw new NotHandled('query rejected');
-    const cycle = decodePayload(answer.queryResult?.payloads?.[0]) as CycleStatus;
+    const result = await queried;
+    if ('err' in result) throw result.err;
+    if (result.answer.queryRejected) throw new NotHandled('query rejected');
+    const cycle = decodePayload(result.answer.queryResult?.payloads?.[0]) as CycleStatus;
     return closedBadly ? { ...cycle, state: 'failed' } : cycle;
   } catch (err) {
     if (!closedBadly) throw err;
