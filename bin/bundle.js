@@ -21,8 +21,12 @@ const BUNDLED_GROUPS = [
   'pipeline',
   'versions',
 ];
-/** Packages inlined (tree-shaken); every other package is required from node_modules. */
-const INLINED_PACKAGES = new Set(['zod']);
+/**
+ * Packages inlined (tree-shaken); every other package is required from
+ * node_modules. zod/mini for the settings, protobufjs (with long, which it
+ * loads at start) for the read path: one file to read instead of dozens.
+ */
+const INLINED_PACKAGES = new Set(['zod', 'protobufjs', 'long']);
 /** Our folders whose modules may be inlined; anything else is required from tsc's output. */
 const INLINED_DIRS = ['client', 'config', 'domain', 'activities', 'workflows', 'lib'];
 /** Modules read by path relative to themselves (agent runner scripts): tsc's output only. */
@@ -82,18 +86,42 @@ function resolver(root, outdir) {
 const READ_METHODS = ['ListWorkflowExecutions', 'DescribeWorkflowExecution', 'QueryWorkflow'];
 
 /**
- * The protobuf definitions those calls need — their request and response types
- * and every type they reach (~100 of Temporal's ~2,000) — as protobufjs JSON:
- * loading the whole API is most of what @temporalio/client costs at start.
+ * Response types cut down to the fields client/fastRead.ts reads (a decoder
+ * skips the others on the wire), so the schema it loads is ~15 types instead
+ * of the ~100 those responses reach: building and code-generating them was a
+ * third of the read path's start. Requests are kept whole, so nothing it sends
+ * can be dropped.
+ */
+const READ_FIELDS = {
+  'temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse': ['workflowExecutionInfo'],
+  'temporal.api.workflowservice.v1.QueryWorkflowResponse': ['queryResult', 'queryRejected'],
+  'temporal.api.workflow.v1.WorkflowExecutionInfo': [
+    'execution',
+    'status',
+    'startTime',
+    'searchAttributes',
+  ],
+  'temporal.api.query.v1.WorkflowQuery': ['queryType', 'queryArgs'],
+};
+
+/**
+ * The protobuf definitions those calls need — their request and response
+ * types and every type their kept fields reach — as protobufjs JSON: loading
+ * Temporal's whole API (~2,000 types) is most of what @temporalio/client
+ * costs at start.
  */
 function readProtos(root) {
   const full = require(require.resolve('@temporalio/proto/protos/json-module', { paths: [root] }));
   const service = full.lookupService('temporal.api.workflowservice.v1.WorkflowService');
+  const keptFields = (type) => {
+    const only = READ_FIELDS[type.fullName.replace(/^\./, '')];
+    return (type.fieldsArray ?? []).filter((f) => !only || only.includes(f.name));
+  };
   const seen = new Set();
   const walk = (type) => {
     if (!type || seen.has(type)) return;
     seen.add(type);
-    for (const field of type.fieldsArray ?? []) walk(field.resolve().resolvedType);
+    for (const field of keptFields(type)) walk(field.resolve().resolvedType);
   };
   for (const name of READ_METHODS) {
     const method = service.methods[name].resolve();
@@ -112,6 +140,15 @@ function readProtos(root) {
   for (const type of seen) {
     const json = type.toJSON();
     delete json.nested; // only the nested types reached are kept, each on its own
+    if (json.fields) {
+      const kept = new Set(keptFields(type).map((f) => f.name));
+      for (const name of Object.keys(json.fields)) if (!kept.has(name)) delete json.fields[name];
+      // A oneof naming only dropped fields would not resolve.
+      for (const [name, oneof] of Object.entries(json.oneofs ?? {})) {
+        oneof.oneof = oneof.oneof.filter((f) => kept.has(f));
+        if (!oneof.oneof.length) delete json.oneofs[name];
+      }
+    }
     Object.assign(node(type), json);
   }
   return out;
@@ -120,7 +157,12 @@ function readProtos(root) {
 /** Writes dist/cli/*.js; resolves to the bundle names, or rejects (the caller only warns). */
 async function bundleCli(root) {
   const esbuild = require('esbuild');
+  const { existsSync, readdirSync, rmSync } = require('node:fs');
   const outdir = path.join(root, 'dist', 'cli');
+  // Code caches of the previous bundles (bin/codeCache.js): never valid for new ones.
+  for (const name of existsSync(outdir) ? readdirSync(outdir) : []) {
+    if (name.endsWith('.cache')) rmSync(path.join(outdir, name), { force: true });
+  }
   const entryPoints = {
     main: path.join(root, 'client', 'cli.ts'),
     fastRead: path.join(root, 'client', 'fastReadEntry.ts'),
@@ -134,12 +176,18 @@ async function bundleCli(root) {
     format: 'cjs',
     target: 'node20',
     tsconfig: path.join(root, 'tsconfig.json'),
+    // Less to parse at every start; identifiers kept, so a stack trace still names its functions.
+    minifyWhitespace: true,
+    minifySyntax: true,
     plugins: [resolver(root, outdir)],
     logLevel: 'error',
   });
   const { writeFileSync } = require('node:fs');
   writeFileSync(path.join(outdir, 'readProtos.json'), JSON.stringify(readProtos(root)));
+  // `ratchet --help` and `--version` as commander answers them (client/cli.ts, staticAnswers).
+  const answers = await require(path.join(outdir, 'main.js')).staticAnswers();
+  writeFileSync(path.join(outdir, 'static.json'), JSON.stringify(answers));
   return Object.keys(entryPoints);
 }
 
-module.exports = { bundleCli, readProtos, BUNDLED_GROUPS, READ_METHODS };
+module.exports = { bundleCli, readProtos, BUNDLED_GROUPS, READ_METHODS, READ_FIELDS };

@@ -5,50 +5,11 @@
 // it runs the sources through tsx instead, so it is never stale and never
 // needs a step to remember (`npm run build` makes it fast again).
 'use strict';
-const { existsSync, readdirSync, statSync } = require('node:fs');
+const { existsSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const SOURCE_DIRS = [
-  'client',
-  'config',
-  'domain',
-  'server',
-  'workers',
-  'workflows',
-  'activities',
-  'lib',
-];
-
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (/\.(ts|js)$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** dist/ is current when it exists and no source (if sources are here at all) is newer. */
-let current;
-function distIsCurrent() {
-  current ??= checkDist();
-  return current;
-}
-
-function checkDist() {
-  const stamp = path.join(root, 'dist', '.build-stamp');
-  if (!existsSync(path.join(root, 'dist', 'client', 'cli.js'))) return false;
-  if (!existsSync(path.join(root, 'client', 'cli.ts'))) return true; // installed package: no sources
-  if (!existsSync(stamp)) return false;
-  const built = statSync(stamp).mtimeMs;
-  const pkg = statSync(path.join(root, 'package.json')).mtimeMs;
-  if (pkg > built) return false;
-  return SOURCE_DIRS.every(
-    (d) => !existsSync(path.join(root, d)) || newestSource(path.join(root, d)) <= built,
-  );
-}
+const { distIsCurrent } = require('./distState');
 
 function loadCli() {
   if (process.env.RATCHET_FROM_SOURCE !== '1' && distIsCurrent()) {
@@ -58,6 +19,26 @@ function loadCli() {
   }
   require('tsx/cjs');
   return require('../client/cli.ts');
+}
+
+/**
+ * `ratchet --help`, `-h`, `help`, `--version`, `-V` alone: commander's own
+ * answer, saved by the build (client/cli.ts staticAnswers), printed without
+ * loading commander or the verb table. On a terminal commander wraps help to
+ * its width, so there only an 80-column one takes the saved text.
+ */
+function staticAnswer() {
+  const args = process.argv.slice(2);
+  if (args.length !== 1 || process.env.RATCHET_FROM_SOURCE === '1') return undefined;
+  if (process.stdout.isTTY && process.stdout.columns !== 80) return undefined;
+  const file = path.join(root, 'dist', 'cli', 'static.json');
+  if (!existsSync(file) || !distIsCurrent()) return undefined;
+  try {
+    const answers = JSON.parse(readFileSync(file, 'utf8'));
+    return Object.hasOwn(answers, args[0]) ? answers[args[0]] : undefined;
+  } catch {
+    return undefined; // commander answers
+  }
 }
 
 /**
@@ -76,14 +57,26 @@ async function fastRead() {
   if (!existsSync(bundle) || !distIsCurrent()) return false;
   // Anything unexpected on the fast path: the program answers (and words the error).
   try {
-    return await require(bundle).runFastRead(process.argv);
+    // One code cache per read (`evolve-list`, `evolve-status`, `agent-list`, …).
+    const words = ['evolve', 'agent', 'session', 'list', 'status'];
+    const use = args.filter((a) => words.includes(a)).join('-');
+    return await require('./codeCache').requireCached(bundle, use).runFastRead(process.argv);
   } catch {
     return false;
   }
 }
 
-fastRead()
-  .then((done) => (done ? 0 : loadCli().main(process.argv)))
+async function run() {
+  const answer = staticAnswer();
+  if (answer !== undefined) {
+    process.stdout.write(answer);
+    return 0;
+  }
+  if (await fastRead()) return 0;
+  return loadCli().main(process.argv);
+}
+
+run()
   .then((code) => {
     process.exitCode = code;
   })

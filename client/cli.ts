@@ -77,6 +77,39 @@ export function buildProgram(argv: readonly string[]): Command {
   return finish(program);
 }
 
+/** The invocations whose whole answer is fixed text: the build saves it (staticAnswers). */
+export const STATIC_ARGS = ['--help', '-h', 'help', '--version', '-V'] as const;
+
+/**
+ * What `ratchet <arg>` prints for each of STATIC_ARGS, as commander prints it
+ * where stdout is not a terminal (80 columns, no colour). The build saves it
+ * beside the bundles (bin/bundle.js) and bin/ratchet.js prints it without
+ * loading commander or the verb table: `ratchet --help` then costs little
+ * more than starting Node.
+ */
+export async function staticAnswers(): Promise<Record<string, string>> {
+  const answers: Record<string, string> = {};
+  for (const arg of STATIC_ARGS) {
+    const argv = ['node', 'ratchet', arg];
+    let out = '';
+    const program = buildProgram(argv).configureOutput({
+      writeOut: (text) => (out += text),
+      writeErr: (text) => {
+        throw new Error(`ratchet ${arg} wrote to stderr: ${text}`);
+      },
+      getOutHelpWidth: () => 80, // commander's width off a terminal
+      getOutHasColors: () => false,
+    });
+    try {
+      await program.parseAsync(argv);
+    } catch (err) {
+      if (!(err instanceof CommanderError) || err.exitCode !== 0) throw err;
+    }
+    answers[arg] = out;
+  }
+  return answers;
+}
+
 /**
  * Runs one invocation and returns its exit code. `registrations` replaces lazy
  * loading with command modules the caller already imported (an in-process

@@ -1,8 +1,8 @@
 /**
  * The read path of `ratchet evolve list --json` and `evolve status ID --json`:
  * three WorkflowService calls (list, describe, query) made over node:http2 with
- * only the ~100 protobuf types they need (bin/bundle.js prunes them into
- * dist/cli/readProtos.json), instead of loading @temporalio/client, gRPC and
+ * only the ~15 protobuf types and fields they read (bin/bundle.js prunes them
+ * into dist/cli/readProtos.json), instead of loading @temporalio/client, gRPC and
  * Temporal's whole API — most of a cold start. It answers exactly what
  * listEvolutions and evolutionStatus (client/evolution.ts) answer, and gives
  * up (undefined) on anything it does not handle — TLS, API keys, an error, an
@@ -12,15 +12,10 @@
  */
 import { connect, type ClientHttp2Session } from 'node:http2';
 import path from 'node:path';
+import { Root } from 'protobufjs/light';
 import type { Settings } from '../config/settings';
 import type { CycleStatus } from '../domain/evolution/results';
 import type { EvolutionSummary } from './evolution';
-
-// Types only: the runtime module is @temporalio/proto's own protobufjs, required lazily.
-import type * as ProtobufLight from 'protobufjs/light';
-
-type Protobuf = typeof ProtobufLight;
-type Root = InstanceType<Protobuf['Root']>;
 
 const SERVICE = 'temporal.api.workflowservice.v1';
 const STATUS_PREFIX = 'WORKFLOW_EXECUTION_STATUS_';
@@ -42,11 +37,6 @@ interface ExecutionInfo {
 
 /** The reader answers only what it can answer exactly; anything else is this. */
 class NotHandled extends Error {}
-
-function loadProtobuf(): Protobuf {
-  const from = require.resolve('@temporalio/proto');
-  return require(require.resolve('protobufjs/light', { paths: [from] })) as Protobuf;
-}
 
 function decodePayload(p: Payload | undefined): unknown {
   const encoding = Buffer.from(p?.metadata?.encoding ?? []).toString('utf8');
@@ -80,7 +70,7 @@ export class ReadConnection {
   /** Connects without TLS or API key (anything else: NotHandled, the full client's job). */
   static async open(settings: Settings, protos: object): Promise<ReadConnection> {
     if (settings.temporal.tls || settings.temporal.apiKey) throw new NotHandled('tls or api key');
-    const root = loadProtobuf().Root.fromJSON(protos);
+    const root = Root.fromJSON(protos);
     const session = connect(`http://${settings.temporal.address}`);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('connect timeout')), 5_000);
@@ -96,8 +86,9 @@ export class ReadConnection {
     return new ReadConnection(session, root, settings.temporal.namespace);
   }
 
+  /** Every call has been answered (or is abandoned): no graceful GOAWAY exchange to wait for at exit. */
   close(): void {
-    this.session.close();
+    this.session.destroy();
   }
 
   /** One unary call; the response as a plain object (enums as names, 64-bit ints as numbers). */
@@ -170,12 +161,25 @@ export async function fastListEvolutions(
   return out.sort((a, b) => b.startTime.localeCompare(a.startTime));
 }
 
-/** evolutionStatus: the cycle's own answer, or what its closed run says. */
+/**
+ * evolutionStatus: the cycle's own answer, or what its closed run says. The
+ * describe and the query go out together (one round trip, where the full
+ * client makes two); the answer is decided as evolutionStatus decides it.
+ */
 export async function fastEvolutionStatus(
   conn: ReadConnection,
   workflowId: string,
 ): Promise<CycleStatus> {
   const execution = { workflowId };
+  const queried = conn
+    .call<{
+      queryResult?: { payloads?: Payload[] };
+      queryRejected?: unknown;
+    }>('QueryWorkflow', { execution, query: { queryType: 'status', queryArgs: { payloads: [] } } })
+    .then(
+      (answer) => ({ answer }),
+      (err: unknown) => ({ err }),
+    );
   const described = await conn.call<{ workflowExecutionInfo?: ExecutionInfo }>(
     'DescribeWorkflowExecution',
     { execution },
@@ -184,12 +188,10 @@ export async function fastEvolutionStatus(
   const status = statusName(info);
   const closedBadly = CLOSED_BADLY.includes(status);
   try {
-    const answer = await conn.call<{
-      queryResult?: { payloads?: Payload[] };
-      queryRejected?: unknown;
-    }>('QueryWorkflow', { execution, query: { queryType: 'status', queryArgs: { payloads: [] } } });
-    if (answer.queryRejected) throw new NotHandled('query rejected');
-    const cycle = decodePayload(answer.queryResult?.payloads?.[0]) as CycleStatus;
+    const result = await queried;
+    if ('err' in result) throw result.err;
+    if (result.answer.queryRejected) throw new NotHandled('query rejected');
+    const cycle = decodePayload(result.answer.queryResult?.payloads?.[0]) as CycleStatus;
     return closedBadly ? { ...cycle, state: 'failed' } : cycle;
   } catch (err) {
     if (!closedBadly) throw err;

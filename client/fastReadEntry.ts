@@ -8,11 +8,12 @@
  * modules around it.
  */
 import { ConfigError, loadSettings } from '../config/settings';
-import { fastRead, type FastRead } from './fastRead';
+// Types only: the reader (http2, protobufjs) loads only for the reads that call the server.
+import type * as FastReadModule from './fastRead';
 import { printJson } from './output';
 import { listAgents, listSessions } from './registry';
 
-type Read = FastRead | { kind: 'agents' } | { kind: 'sessions' };
+type Read = FastReadModule.FastRead | { kind: 'agents' } | { kind: 'sessions' };
 
 export function fastReadOf(argv: readonly string[]): { config?: string; read: Read } | undefined {
   let args = argv.slice(2);
@@ -57,7 +58,7 @@ export async function runFastRead(argv: readonly string[]): Promise<boolean> {
       ? await listAgents(settings.dataDir)
       : read.kind === 'sessions'
         ? await listSessions(settings.dataDir)
-        : await fastRead(settings, read);
+        : await (require('./fastRead') as typeof FastReadModule).fastRead(settings, read);
   if (answer === undefined) return false;
   printJson(answer);
   return true;

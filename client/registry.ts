@@ -2,7 +2,7 @@
  * The agent and session registry is a file under the data dir: listing needs no
  * server, like `git branch`, and loads no Temporal client.
  */
-import { readJson } from '../activities/infra/atomicFile';
+import { readJson } from '../activities/infra/readJson';
 import {
   EMPTY_REGISTRY,
   registryFile,

@@ -9,14 +9,12 @@
  * activity added later is host-bound until someone lists it as shared.
  */
 import { z } from 'zod';
+import { DEFAULT_HOST_WAIT_MS, HOST_ID_MESSAGE, HOST_ID_PATTERN } from './hostId';
+
+export { DEFAULT_HOST_WAIT_MS };
 
 /** A host id: safe in a task queue name, a search attribute and a file name. */
-export const HostId = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/,
-    'expected 1-63 letters, digits, dots, dashes or underscores (starting with a letter or digit)',
-  );
+export const HostId = z.string().regex(HOST_ID_PATTERN, HOST_ID_MESSAGE);
 export type HostId = z.infer<typeof HostId>;
 
 /** The memo key under which a run records its owner (and how long its activities wait for it). */
@@ -32,9 +30,6 @@ export const HostOwner = z
   })
   .strict();
 export type HostOwner = z.infer<typeof HostOwner>;
-
-/** @default 10 minutes: a host restart fits, a host that is gone is said so. */
-export const DEFAULT_HOST_WAIT_MS = 600_000;
 
 /** The queue only `hostId`'s worker polls, derived from the shared queue: `ratchet@<hostId>`. */
 export function hostQueue(sharedQueue: string, hostId: HostId): string {
