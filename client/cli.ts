@@ -130,6 +130,12 @@ export async function main(argv: string[], registrations?: Register[]): Promise<
       process.stderr.write(`ratchet: ${err.message}\n`);
       return err.exitCode;
     }
+    // An id that names no workflow is the caller's input: say so, no stack.
+    // By name: the error class may come from another copy of @temporalio/client.
+    if ((err as Error | undefined)?.name === 'WorkflowNotFoundError') {
+      process.stderr.write(`ratchet: ${(err as Error).message}\n`);
+      return ExitCode.badInput;
+    }
     throw err;
   }
 }

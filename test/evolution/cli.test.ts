@@ -165,6 +165,14 @@ describe('ratchet evolve CLI', () => {
     );
     expect(badVersion.code).toBe(2);
     expect(badVersion.stderr).toMatch(/v3/);
+    // An id that names no cycle: a clear line, no stack trace, with and without --json.
+    for (const json of [['--json'], []]) {
+      const unknown = await ratchet(['evolve', 'status', 'evolve-nope-1', ...json], cliEnv);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stdout).toBe('');
+      expect(unknown.stderr).toMatch(/^ratchet: workflow not found for ID: evolve-nope-1/);
+      expect(unknown.stderr).not.toMatch(/\n\s+at /);
+    }
     const badBudget = await ratchet(
       [
         'evolve',
