@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatusQuery, swapUpdate } from '../../workflows/services/serve';
 import { versionRollback } from '../../workflows/versionRollback';
 import { createTestEnv, type TestEnv } from '../helpers';
-import { startWorkerProcess } from '../support/workerProcess';
+import { killAndResume } from '../support/killAndResume';
 import {
   SIDE_BY_SIDE,
   activate,
@@ -173,42 +173,49 @@ describe('hot swap', () => {
   it('a worker SIGKILLed during the health window: the next worker adopts the copy, never a second one', async () => {
     const w = await world('sigkill');
     const service = { ...SIDE_BY_SIDE, healthWindowSec: 8 };
-    let worker = await startWorkerProcess(w.taskQueue, w.dataDir);
-    try {
-      const handle = await startServing(env, w, service);
-      await serving(handle);
-      applyServicePatch(w.workspace, '01-release-2-healthy.patch');
-      await checkpoint(w.dataDir, w.workspace, w.moduleId);
-      const update = await handle.startUpdate(swapUpdate, {
-        args: [{ version: 'v2' }],
-        waitForStage: WorkflowUpdateStage.ACCEPTED,
-      });
-      // Both copies run (side by side): the health window is under way.
-      let copies: Awaited<ReturnType<typeof serviceProcesses>> = [];
-      await expect
-        .poll(async () => (copies = await serviceProcesses(w.dataDir, w.moduleId)).length, {
-          timeout: 30_000,
-          interval: 100,
-        })
-        .toBe(2);
-      const pids = copies.map((c) => c.pid).sort();
-      await worker.kill();
-      expect((await serviceProcesses(w.dataDir, w.moduleId)).map((c) => c.pid).sort()).toEqual(
-        pids,
-      );
-      worker = await startWorkerProcess(w.taskQueue, w.dataDir);
-
-      const result = await update.result();
-      expect(result.outcome).toBe('committed');
-      const left = await serviceProcesses(w.dataDir, w.moduleId);
-      expect(left).toHaveLength(1);
-      expect(pids).toContain(left[0]!.pid); // adopted: the same process, not a second copy
-      const status = await handle.query(serveStatusQuery);
-      expect(await releaseOn(status.port!)).toBe('mathlib-service 2');
-      await stopServing(handle, w);
-    } finally {
-      await worker.stop();
-    }
+    let pids: number[] = [];
+    await killAndResume({
+      taskQueue: w.taskQueue,
+      dataDir: w.dataDir,
+      start: async () => {
+        const handle = await startServing(env, w, service);
+        await serving(handle);
+        applyServicePatch(w.workspace, '01-release-2-healthy.patch');
+        await checkpoint(w.dataDir, w.workspace, w.moduleId);
+        const update = await handle.startUpdate(swapUpdate, {
+          args: [{ version: 'v2' }],
+          waitForStage: WorkflowUpdateStage.ACCEPTED,
+        });
+        return { handle, update };
+      },
+      deaths: [
+        async (worker) => {
+          // Both copies run (side by side): the health window is under way.
+          let copies: Awaited<ReturnType<typeof serviceProcesses>> = [];
+          await expect
+            .poll(async () => (copies = await serviceProcesses(w.dataDir, w.moduleId)).length, {
+              timeout: 30_000,
+              interval: 100,
+            })
+            .toBe(2);
+          pids = copies.map((c) => c.pid).sort();
+          await worker.kill();
+          expect((await serviceProcesses(w.dataDir, w.moduleId)).map((c) => c.pid).sort()).toEqual(
+            pids,
+          );
+        },
+      ],
+      outcome: async ({ handle, update }) => {
+        const result = await update.result();
+        expect(result.outcome).toBe('committed');
+        const left = await serviceProcesses(w.dataDir, w.moduleId);
+        expect(left).toHaveLength(1);
+        expect(pids).toContain(left[0]!.pid); // adopted: the same process, not a second copy
+        const status = await handle.query(serveStatusQuery);
+        expect(await releaseOn(status.port!)).toBe('mathlib-service 2');
+        await stopServing(handle, w);
+      },
+    });
   });
 });
 
