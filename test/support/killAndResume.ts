@@ -8,8 +8,8 @@
 import { expect } from 'vitest';
 import { startWorkerProcess, type WorkerProcess } from './workerProcess';
 
-/** Waits until the worker should be dead (killing it, or seeing it die). */
-export type WorkerDeath = (worker: WorkerProcess) => Promise<void>;
+/** Waits until the worker should be dead (killing it, or seeing it die); it may look at the run. */
+export type WorkerDeath<H = unknown> = (worker: WorkerProcess, run: H) => Promise<void>;
 
 export interface KillAndResume<H> {
   taskQueue: string;
@@ -17,7 +17,7 @@ export interface KillAndResume<H> {
   /** Starts the run, once the first worker is up. */
   start: () => Promise<H>;
   /** One per worker death, in order; a fresh worker starts after each. */
-  deaths: WorkerDeath[];
+  deaths: WorkerDeath<H>[];
   /** Waits for the run's outcome and checks it, on the last worker. */
   outcome: (run: H) => Promise<void>;
 }
@@ -27,7 +27,7 @@ export async function killAndResume<H>(spec: KillAndResume<H>): Promise<void> {
   try {
     const run = await spec.start();
     for (const death of spec.deaths) {
-      await death(worker);
+      await death(worker, run);
       worker = await startWorkerProcess(spec.taskQueue, spec.dataDir);
     }
     await spec.outcome(run);
@@ -37,12 +37,12 @@ export async function killAndResume<H>(spec: KillAndResume<H>): Promise<void> {
 }
 
 /** SIGKILL the worker once `midway` says the run is where the test wants it (polled, not timed). */
-export function killWhen(
-  midway: () => boolean | Promise<boolean>,
+export function killWhen<H = unknown>(
+  midway: (run: H) => boolean | Promise<boolean>,
   poll: { timeout: number; interval: number } = { timeout: 60_000, interval: 100 },
-): WorkerDeath {
-  return async (worker) => {
-    await expect.poll(midway, poll).toBe(true);
+): WorkerDeath<H> {
+  return async (worker, run) => {
+    await expect.poll(() => midway(run), poll).toBe(true);
     await worker.kill();
   };
 }
