@@ -11,7 +11,6 @@
  * (`releases/<v>`) while any workflow of the module runs or a live copy
  * runs from them.
  */
-import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Cleanup, Orphan } from '../../domain/janitor';
 import {
@@ -30,6 +29,7 @@ import {
   servicesDir,
   type CopyRecord,
 } from '../services/ownership';
+import { ageMs, list } from './files';
 
 export interface ServiceScanInput {
   dataDir: string;
@@ -43,15 +43,6 @@ export interface ServiceScanInput {
 const STOP_PRIORITY = 95;
 const FILES_PRIORITY = 60;
 const RELEASE_PRIORITY = 50;
-
-async function list(dir: string): Promise<string[]> {
-  return readdir(dir).catch(() => []);
-}
-
-async function mtimeAge(file: string, now: number): Promise<number | null> {
-  const s = await stat(file).catch(() => null);
-  return s ? now - s.mtimeMs : null;
-}
 
 const key = (moduleId: string, slot: string) => `${moduleId}\0${slot}`;
 
@@ -98,7 +89,7 @@ export async function scanServiceCopies(input: ServiceScanInput): Promise<Orphan
     // Written right after each start or death; a copy seen with no file at all is taken as old.
     const ages = await Promise.all(
       ['json', 'log', 'stop'].map((ext) =>
-        mtimeAge(path.join(servicesDir(dataDir, moduleId), `${slot}.${ext}`), now),
+        ageMs(path.join(servicesDir(dataDir, moduleId), `${slot}.${ext}`), now),
       ),
     );
     const known = ages.filter((a): a is number => a !== null);
@@ -145,7 +136,7 @@ export async function scanServiceCopies(input: ServiceScanInput): Promise<Orphan
       if (!/^v[1-9][0-9]*$/.test(version)) continue; // staging dirs are their writer's to remove
       const release = path.join(dir, version);
       if (keptCwds.has(release)) continue;
-      const age = await mtimeAge(release, now);
+      const age = await ageMs(release, now);
       if (age === null || age < input.minAgeMs) continue;
       orphans.push({
         kind: 'service',

@@ -17,9 +17,10 @@ import {
 } from '../support/evolutionFixture';
 import { readTree, sleepingIn } from '../support/evolutionRun';
 import { processesInDir } from '../../activities/infra/commands';
-import { startWorkerProcess } from '../support/workerProcess';
+import { killAndResume, killWhen, type WorkerDeath } from '../support/killAndResume';
 import { withFaults } from '../../client/faults';
 import type { Fault } from '../../domain/faults';
+import type { CycleResult } from '../../domain/evolution/results';
 
 describe('evolution survives a killed worker', () => {
   let env: TestEnv;
@@ -48,6 +49,26 @@ describe('evolution survives a killed worker', () => {
     };
   }
 
+  type Setup = Awaited<ReturnType<typeof setup>>;
+
+  /** Runs the cycle through the given worker deaths and checks its result on the last worker. */
+  function evolveThroughKills(
+    s: Setup,
+    id: string,
+    deaths: WorkerDeath[],
+    check: (result: CycleResult) => Promise<void> | void,
+    client = env.client,
+  ) {
+    return killAndResume({
+      taskQueue: s.taskQueue,
+      dataDir: s.dataDir,
+      start: () =>
+        startEvolution(client, s.taskQueue, s.config, `${id}-${Date.now().toString(36)}`),
+      deaths,
+      outcome: async (handle) => check(await handle.result()),
+    });
+  }
+
   it('finishes an evaluation after the worker is killed during it', async () => {
     const s = await setup(
       'kill-eval',
@@ -61,29 +82,16 @@ describe('evolution survives a killed worker', () => {
         },
       },
     );
-    let worker = await startWorkerProcess(s.taskQueue, s.dataDir);
-    const handle = await startEvolution(
-      env.client,
-      s.taskQueue,
-      s.config,
-      `evolve-kill-eval-${Date.now().toString(36)}`,
-    );
     // The sleeping command, not the status query, says the evaluation is running: no race with a busy server.
-    await expect
-      .poll(() => sleepingIn(s.workspace), {
-        timeout: 60_000,
-        interval: 100,
-      })
-      .toBe(true);
-    await worker.kill();
-    worker = await startWorkerProcess(s.taskQueue, s.dataDir);
-    try {
-      const result = await handle.result();
-      expect(result.iterations[0]).toMatchObject({ decision: 'accepted', version: 'v2' });
-      expect(readTree(s.workspace)['perf.json']).toBe(CHANGES.faster['perf.json']);
-    } finally {
-      await worker.stop();
-    }
+    await evolveThroughKills(
+      s,
+      'evolve-kill-eval',
+      [killWhen(() => sleepingIn(s.workspace))],
+      (result) => {
+        expect(result.iterations[0]).toMatchObject({ decision: 'accepted', version: 'v2' });
+        expect(readTree(s.workspace)['perf.json']).toBe(CHANGES.faster['perf.json']);
+      },
+    );
   }, 120_000);
 
   it('re-runs a candidate from its checkpoint after the worker is killed while the mutator runs', async () => {
@@ -95,33 +103,20 @@ describe('evolution survives a killed worker', () => {
         files: CHANGES.faster,
       },
     });
-    let worker = await startWorkerProcess(s.taskQueue, s.dataDir);
-    const handle = await startEvolution(
-      env.client,
-      s.taskQueue,
-      s.config,
-      `evolve-kill-mut-${Date.now().toString(36)}`,
+    await evolveThroughKills(
+      s,
+      'evolve-kill-mut',
+      [killWhen(() => sleepingIn(s.workspace))],
+      async (result) => {
+        expect(result.iterations[0]).toMatchObject({ decision: 'accepted', version: 'v2' });
+        expect(readTree(s.workspace)).toEqual({
+          ...s.before,
+          ...CHANGES.faster,
+          'partial.txt': 'half-done\n',
+        });
+        expect(await processesInDir(s.workspace)).toEqual([]);
+      },
     );
-    await expect
-      .poll(() => sleepingIn(s.workspace), {
-        timeout: 60_000,
-        interval: 100,
-      })
-      .toBe(true);
-    await worker.kill();
-    worker = await startWorkerProcess(s.taskQueue, s.dataDir);
-    try {
-      const result = await handle.result();
-      expect(result.iterations[0]).toMatchObject({ decision: 'accepted', version: 'v2' });
-      expect(readTree(s.workspace)).toEqual({
-        ...s.before,
-        ...CHANGES.faster,
-        'partial.txt': 'half-done\n',
-      });
-      expect(await processesInDir(s.workspace)).toEqual([]);
-    } finally {
-      await worker.stop();
-    }
   }, 150_000);
 
   it('ends as an undisturbed run would after kills while checkpointing, judging and restoring', async () => {
@@ -144,29 +139,24 @@ describe('evolution survives a killed worker', () => {
       phase: 'before',
       onceFile: path.join(markers, activity),
     }));
-    let worker = await startWorkerProcess(s.taskQueue, s.dataDir);
-    const handle = await startEvolution(
+    const diesAt = phases.map((phase): WorkerDeath => async (worker) => {
+      await worker.exited;
+      expect(existsSync(path.join(markers, phase))).toBe(true);
+    });
+    await evolveThroughKills(
+      s,
+      'evolve-kill-phases',
+      diesAt,
+      async (result) => {
+        expect(result.iterations.map((r) => [r.decision, r.reasonCode])).toEqual([
+          ['accepted', null],
+          ['rolled_back', 'tests_failed'],
+        ]);
+        expect(readTree(s.workspace)).toEqual({ ...s.before, ...CHANGES.faster });
+        expect(await processesInDir(s.workspace)).toEqual([]);
+      },
       withFaults(env.client, faults),
-      s.taskQueue,
-      s.config,
-      `evolve-kill-phases-${Date.now().toString(36)}`,
     );
-    try {
-      for (const phase of phases) {
-        await worker.exited;
-        expect(existsSync(path.join(markers, phase))).toBe(true);
-        worker = await startWorkerProcess(s.taskQueue, s.dataDir);
-      }
-      const result = await handle.result();
-      expect(result.iterations.map((r) => [r.decision, r.reasonCode])).toEqual([
-        ['accepted', null],
-        ['rolled_back', 'tests_failed'],
-      ]);
-      expect(readTree(s.workspace)).toEqual({ ...s.before, ...CHANGES.faster });
-      expect(await processesInDir(s.workspace)).toEqual([]);
-    } finally {
-      await worker.stop();
-    }
   }, 175_000);
 
   it('finishes a rollback after the worker is killed during it', async () => {
@@ -175,33 +165,20 @@ describe('evolution survives a killed worker', () => {
       { 1: { files: CHANGES.bug } },
       { smokeCommand: 'sleep 6; node -e "require(\'./\')"' },
     );
-    let worker = await startWorkerProcess(s.taskQueue, s.dataDir);
-    const handle = await startEvolution(
-      env.client,
-      s.taskQueue,
-      s.config,
-      `evolve-kill-rb-${Date.now().toString(36)}`,
+    await evolveThroughKills(
+      s,
+      'evolve-kill-rb',
+      [killWhen(() => sleepingIn(s.workspace))],
+      (result) => {
+        expect(result.iterations[0]).toMatchObject({
+          decision: 'rolled_back',
+          rollbackPerformed: true,
+        });
+        expect(result.events.map((e) => e.type)).toEqual(
+          expect.arrayContaining(['ROLLBACK_VERIFICATION_PASSED', 'ROLLBACK_COMPLETED']),
+        );
+        expect(readTree(s.workspace)).toEqual(s.before);
+      },
     );
-    await expect
-      .poll(() => sleepingIn(s.workspace), {
-        timeout: 60_000,
-        interval: 100,
-      })
-      .toBe(true);
-    await worker.kill();
-    worker = await startWorkerProcess(s.taskQueue, s.dataDir);
-    try {
-      const result = await handle.result();
-      expect(result.iterations[0]).toMatchObject({
-        decision: 'rolled_back',
-        rollbackPerformed: true,
-      });
-      expect(result.events.map((e) => e.type)).toEqual(
-        expect.arrayContaining(['ROLLBACK_VERIFICATION_PASSED', 'ROLLBACK_COMPLETED']),
-      );
-      expect(readTree(s.workspace)).toEqual(s.before);
-    } finally {
-      await worker.stop();
-    }
   }, 120_000);
 });

@@ -15,7 +15,7 @@ import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
 import { BASE_FILES, CHANGES, baseConfig, writeFiles } from '../support/evolutionFixture';
 import { writePatches } from '../support/evolutionPatches';
 import { readTree, runCycle } from '../support/evolutionRun';
-import { startWorkerProcess } from '../support/workerProcess';
+import { killAndResume, killWhen } from '../support/killAndResume';
 
 /** Short enough to keep the test quick, long enough for `node --test` on a loaded machine. */
 const COMMAND_TIMEOUT_SEC = 8;
@@ -52,18 +52,15 @@ describe('hard limits on candidates', () => {
     );
     const taskQueue = taskQueueFor('donewhen');
     const dataDir = path.join(root, 'data');
-    let worker = await startWorkerProcess(taskQueue, dataDir);
-    try {
-      const handle = await startEvolution(
-        env.client,
-        taskQueue,
-        config,
-        `evolve-donewhen-${Date.now().toString(36)}`,
-      );
-      // The hanging test is running: kill the worker under it.
-      await expect
-        .poll(
-          async () => {
+    await killAndResume({
+      taskQueue,
+      dataDir,
+      start: () =>
+        startEvolution(env.client, taskQueue, config, `evolve-donewhen-${Date.now().toString(36)}`),
+      deaths: [
+        // The hanging test is running: kill the worker under it.
+        killWhen(
+          async (handle) => {
             const status = await evolutionStatus(env.client, handle.workflowId);
             return (
               status.iteration === 3 &&
@@ -72,28 +69,26 @@ describe('hard limits on candidates', () => {
             );
           },
           { timeout: 120_000, interval: 200 },
-        )
-        .toBe(true);
-      await worker.kill();
-      worker = await startWorkerProcess(taskQueue, dataDir);
-      const result = await handle.result();
-      expect(result.iterations.map((r) => r.decision)).toEqual([
-        'accepted',
-        'rolled_back',
-        'rolled_back',
-        'rejected',
-      ]);
-      expect(result.iterations.map((r) => r.reasonCode)).toEqual([
-        null,
-        'metrics_crashed',
-        'timeout',
-        'edit_scope',
-      ]);
-      expect(readTree(workspace)).toEqual({ ...BASE_FILES, ...CHANGES.faster });
-      expect(result.finalVersion).toBe('v2');
-    } finally {
-      await worker.stop();
-    }
+        ),
+      ],
+      outcome: async (handle) => {
+        const result = await handle.result();
+        expect(result.iterations.map((r) => r.decision)).toEqual([
+          'accepted',
+          'rolled_back',
+          'rolled_back',
+          'rejected',
+        ]);
+        expect(result.iterations.map((r) => r.reasonCode)).toEqual([
+          null,
+          'metrics_crashed',
+          'timeout',
+          'edit_scope',
+        ]);
+        expect(readTree(workspace)).toEqual({ ...BASE_FILES, ...CHANGES.faster });
+        expect(result.finalVersion).toBe('v2');
+      },
+    });
     expect(await processesInDir(workspace)).toEqual([]);
   }, 175_000);
 

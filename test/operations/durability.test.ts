@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../client/operations';
 import { stepFault } from '../../domain/faults';
 import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
-import { startWorkerProcess } from '../support/workerProcess';
+import { killAndResume, killWhen } from '../support/killAndResume';
 import { leftovers, makeRepo } from './support';
 
 describe('compensation survives a killed worker', () => {
@@ -27,44 +27,47 @@ describe('compensation survives a killed worker', () => {
     const taskQueue = taskQueueFor('kill-saga');
     // An agent that notes SIGTERM and ignores it, so terminating it takes the full grace period.
     const command = `trap 'touch ${marker}' TERM; while :; do sleep 0.1; done`;
-    let worker = await startWorkerProcess(taskQueue, dataDir);
-    const pending = createAgent(
-      env.client,
+    await killAndResume({
       taskQueue,
-      { name: 'stubborn', repo, command },
-      { faults: [stepFault('agent', 'health_check', 'permanent')] },
-    );
-    await expect.poll(() => existsSync(marker), { timeout: 30_000, interval: 100 }).toBe(true);
-    await worker.kill(); // in the middle of terminate_process, before remove_worktree and the rest
-    worker = await startWorkerProcess(taskQueue, dataDir);
-    try {
-      const outcome = await pending;
-      expect(outcome).toMatchObject({
-        status: 'compensated',
-        cleanupCompleteness: 100,
-        registryDrift: [],
-      });
-      expect(outcome.compensations.map((c) => c.actionType)).toEqual([
-        'remove_record',
-        'terminate_process',
-        'remove_worktree',
-        'release_quota',
-        'remove_state',
-        'remove_session_dir',
-        'remove_agent_folder',
-      ]);
-      const terminate = outcome.compensations.find((c) => c.actionType === 'terminate_process')!;
-      expect(terminate.attempts).toBe(2); // the first attempt died with the worker
-      expect(
-        await leftovers(
-          dataDir,
-          String(outcome.resources.agentId),
-          repo,
-          Number(outcome.resources.pid),
+      dataDir,
+      // Not awaited here: the creation ends only once its compensations have run.
+      start: async () => ({
+        pending: createAgent(
+          env.client,
+          taskQueue,
+          { name: 'stubborn', repo, command },
+          { faults: [stepFault('agent', 'health_check', 'permanent')] },
         ),
-      ).toEqual([]);
-    } finally {
-      await worker.stop();
-    }
+      }),
+      // In the middle of terminate_process, before remove_worktree and the rest.
+      deaths: [killWhen(() => existsSync(marker), { timeout: 30_000, interval: 100 })],
+      outcome: async ({ pending }) => {
+        const outcome = await pending;
+        expect(outcome).toMatchObject({
+          status: 'compensated',
+          cleanupCompleteness: 100,
+          registryDrift: [],
+        });
+        expect(outcome.compensations.map((c) => c.actionType)).toEqual([
+          'remove_record',
+          'terminate_process',
+          'remove_worktree',
+          'release_quota',
+          'remove_state',
+          'remove_session_dir',
+          'remove_agent_folder',
+        ]);
+        const terminate = outcome.compensations.find((c) => c.actionType === 'terminate_process')!;
+        expect(terminate.attempts).toBe(2); // the first attempt died with the worker
+        expect(
+          await leftovers(
+            dataDir,
+            String(outcome.resources.agentId),
+            repo,
+            Number(outcome.resources.pid),
+          ),
+        ).toEqual([]);
+      },
+    });
   }, 120_000);
 });

@@ -4,52 +4,13 @@
  * effects prove it), optional steps skipped, a MANUAL step parked until an
  * operator retries after fixing the workspace.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePipeline } from '../../activities/pipelines/load';
-import { pipelineStatus, sendPipelineAction, startPipeline } from '../../client/pipelines';
-import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
+import { describe, expect, it } from 'vitest';
+import { pipelineSuite } from './fixture';
 
 describe('pipelineRun', () => {
-  let env: TestEnv;
-  let dataDir: string;
-  let taskQueue: string;
-  beforeAll(async () => {
-    env = await createTestEnv();
-    dataDir = path.join(env.tempDir('ratchet-pipe-data-'), 'data');
-    taskQueue = taskQueueFor('pipelines');
-  });
-  afterAll(async () => env?.teardown());
-
-  /** A workspace, and a directory outside it where steps count their runs. */
-  function setup(name: string) {
-    const root = env.tempDir('ratchet-pipe-');
-    const workspace = path.join(root, name);
-    const counters = path.join(root, 'counters');
-    mkdirSync(workspace);
-    mkdirSync(counters);
-    writeFileSync(path.join(workspace, 'app.txt'), 'app\n');
-    const count = (step: string) => `echo x >> ${counters}/${step}`;
-    const runs = (step: string) =>
-      existsSync(path.join(counters, step))
-        ? readFileSync(path.join(counters, step), 'utf8').split('\n').filter(Boolean).length
-        : 0;
-    return { root, workspace, counters, count, runs };
-  }
-
-  const run = async (yaml: string, workspace: string, during?: (id: string) => Promise<void>) => {
-    const worker = await env.createWorker(taskQueue, { dataDir });
-    return worker.runUntil(async () => {
-      const handle = await startPipeline(env.client, taskQueue, {
-        pipeline: parsePipeline(yaml),
-        workspace,
-        lane: 'standard',
-      });
-      if (during) await during(handle.workflowId);
-      return handle.result();
-    });
-  };
+  const { setup, run, parked, act } = pipelineSuite('pipelines', 'ratchet-pipe');
 
   it('retries a step that fails transiently and completes', async () => {
     const s = setup('transient');
@@ -135,18 +96,14 @@ steps:
   - { name: check, kind: test, run: "test -f fixed.txt" }
 `,
       s.workspace,
-      async (id) => {
-        await expect
-          .poll(async () => (await pipelineStatus(env.client, id)).status, { timeout: 20_000 })
-          .toBe('waiting_for_operator');
-        await expect(sendPipelineAction(env.client, id, 'retry').then(() => 'sent')).resolves.toBe(
-          'sent',
-        );
-        await expect
-          .poll(async () => (await pipelineStatus(env.client, id)).status, { timeout: 20_000 })
-          .toBe('waiting_for_operator');
-        writeFileSync(path.join(s.workspace, 'fixed.txt'), 'fixed by a person\n');
-        await sendPipelineAction(env.client, id, 'retry');
+      {
+        during: async (id) => {
+          await parked(id);
+          await expect(act(id, 'retry').then(() => 'sent')).resolves.toBe('sent');
+          await parked(id);
+          writeFileSync(path.join(s.workspace, 'fixed.txt'), 'fixed by a person\n');
+          await act(id, 'retry');
+        },
       },
     );
     expect(result.status).toBe('completed');
@@ -165,11 +122,11 @@ steps:
   - { name: fetch, run: "echo 'getaddrinfo EAI_AGAIN registry.example' >&2; exit 1" }
 `,
       s.workspace,
-      async (id) => {
-        await expect
-          .poll(async () => (await pipelineStatus(env.client, id)).status, { timeout: 20_000 })
-          .toBe('waiting_for_operator');
-        await sendPipelineAction(env.client, id, 'abort');
+      {
+        during: async (id) => {
+          await parked(id);
+          await act(id, 'abort');
+        },
       },
     );
     expect(result.status).toBe('aborted');

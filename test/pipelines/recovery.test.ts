@@ -8,62 +8,14 @@
  * part way without rerunning what came before.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePipeline } from '../../activities/pipelines/load';
-import { pipelineStatus, sendPipelineAction, startPipeline } from '../../client/pipelines';
-import type { Lane } from '../../domain/pipeline';
-import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
+import { describe, expect, it } from 'vitest';
+import { pipelineSuite } from './fixture';
 
 describe('pipeline recovery plans', () => {
-  let env: TestEnv;
-  let dataDir: string;
-  let taskQueue: string;
-  beforeAll(async () => {
-    env = await createTestEnv();
-    dataDir = path.join(env.tempDir('ratchet-piperec-data-'), 'data');
-    taskQueue = taskQueueFor('pipeline-recovery');
-  });
-  afterAll(async () => env?.teardown());
-
-  function setup(name: string) {
-    const root = env.tempDir('ratchet-piperec-');
-    const workspace = path.join(root, name);
-    const counters = path.join(root, 'counters');
-    mkdirSync(workspace);
-    mkdirSync(counters);
-    writeFileSync(path.join(workspace, 'app.txt'), 'app\n');
-    const count = (step: string) => `echo x >> ${counters}/${step}`;
-    /** True from the step's nth run on. */
-    const fromRun = (step: string, n: number) => `[ $(wc -l < ${counters}/${step}) -ge ${n} ]`;
-    const runs = (step: string) =>
-      existsSync(path.join(counters, step))
-        ? readFileSync(path.join(counters, step), 'utf8').split('\n').filter(Boolean).length
-        : 0;
-    return { root, workspace, counters, count, fromRun, runs };
-  }
-
-  const run = async (
-    yaml: string,
-    workspace: string,
-    options: { lane?: Lane; fromStep?: string; fromCheckpoint?: string } = {},
-    during?: (id: string) => Promise<void>,
-  ) => {
-    const worker = await env.createWorker(taskQueue, { dataDir });
-    return worker.runUntil(async () => {
-      const handle = await startPipeline(env.client, taskQueue, {
-        pipeline: parsePipeline(yaml),
-        workspace,
-        lane: options.lane ?? 'standard',
-        ...(options.fromStep ? { fromStep: options.fromStep } : {}),
-        ...(options.fromCheckpoint ? { fromCheckpoint: options.fromCheckpoint } : {}),
-      });
-      if (during) await during(handle.workflowId);
-      return handle.result();
-    });
-  };
+  const { setup, run, parked, act } = pipelineSuite('pipeline-recovery', 'ratchet-piperec');
 
   it('waits networkWaitSec after a network error, then retries the step', async () => {
     const s = setup('wait');
@@ -95,12 +47,11 @@ steps:
   - { name: big, run: "${s.count('big')}; echo 'No space left on device' >&2; exit 1" }
 `,
       s.workspace,
-      {},
-      async (id) => {
-        await expect
-          .poll(async () => (await pipelineStatus(env.client, id)).status, { timeout: 20_000 })
-          .toBe('waiting_for_operator');
-        await sendPipelineAction(env.client, id, 'abort');
+      {
+        during: async (id) => {
+          await parked(id);
+          await act(id, 'abort');
+        },
       },
     );
     expect(result.status).toBe('aborted');
@@ -234,11 +185,11 @@ steps:
     expect(fromStep.startedFrom).toEqual({ step: 'two', checkpointId: null });
     expect([s.runs('one'), s.runs('two'), s.runs('three')]).toEqual([0, 1, 1]);
 
-    const first = await run(yaml, s.workspace, {}, async (id) => {
-      await expect
-        .poll(async () => (await pipelineStatus(env.client, id)).status, { timeout: 20_000 })
-        .toBe('waiting_for_operator');
-      await sendPipelineAction(env.client, id, 'abort');
+    const first = await run(yaml, s.workspace, {
+      during: async (id) => {
+        await parked(id);
+        await act(id, 'abort');
+      },
     });
     expect(first.status).toBe('aborted');
     const afterOne = first.steps[0]!.checkpointId!;

@@ -9,24 +9,24 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowUpdateStage } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCheckpointActivities } from '../../activities/checkpoints/activities';
-import type { ServeInput, ServeStatus } from '../../workflows/services/serve';
-import {
-  serveModule,
-  serveStatusQuery,
-  stopServeUpdate,
-  swapUpdate,
-} from '../../workflows/services/serve';
+import { serveStatusQuery, swapUpdate } from '../../workflows/services/serve';
 import { versionRollback } from '../../workflows/versionRollback';
-import { createTestEnv, taskQueueFor, type TestEnv } from '../helpers';
-import { startWorkerProcess } from '../support/workerProcess';
+import { createTestEnv, type TestEnv } from '../helpers';
+import { killAndResume } from '../support/killAndResume';
 import {
+  SIDE_BY_SIDE,
+  activate,
   applyServicePatch,
   checkpoint,
-  copyExample,
+  freePort,
   releaseOn,
   serviceProcesses,
   serviceSource,
+  serviceWorld,
+  serving,
+  startServing,
+  stopServing,
+  versionEntry,
 } from './fixture';
 
 let env: TestEnv;
@@ -37,53 +37,14 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const SIDE_BY_SIDE = {
-  serve: 'node service.js',
-  health: 'http://127.0.0.1:{port}/health',
-  healthWindowSec: 3,
-  healthIntervalSec: 0.5,
-  healthFailureThreshold: 2,
-};
-
-async function world(name: string) {
-  const dir = env.tempDir(`ratchet-swap-${name}-`);
-  const dataDir = env.tempDir('ratchet-swap-data-');
-  const workspace = copyExample(dir);
-  const moduleId = `svc-${name}`;
-  await checkpoint(dataDir, workspace, moduleId); // v1, active
-  return { dataDir, workspace, moduleId, taskQueue: taskQueueFor(`swap-${name}`) };
-}
-
-async function serving(handle: { query: (q: typeof serveStatusQuery) => Promise<ServeStatus> }) {
-  let status: ServeStatus | undefined;
-  await expect
-    .poll(
-      async () => {
-        status = await handle.query(serveStatusQuery);
-        return status.port !== null && (await releaseOn(status.port)) !== null;
-      },
-      { timeout: 30_000, interval: 200 },
-    )
-    .toBe(true);
-  return status!;
-}
+const world = (name: string) => serviceWorld(env, name);
 
 describe('hot swap', () => {
   it('a healthy release commits: the new copy answers, the old one is gone, v2 is active', async () => {
     const w = await world('healthy');
     const worker = await env.createWorker(w.taskQueue, { dataDir: w.dataDir });
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(serveModule, {
-        taskQueue: w.taskQueue,
-        workflowId: `serve-${w.moduleId}`,
-        args: [
-          {
-            moduleId: w.moduleId,
-            workspace: w.workspace,
-            service: SIDE_BY_SIDE,
-          } satisfies ServeInput,
-        ],
-      });
+      const handle = await startServing(env, w);
       const before = await serving(handle);
       expect(await releaseOn(before.port!)).toBe('mathlib-service 1');
 
@@ -102,15 +63,10 @@ describe('hot swap', () => {
       expect(after.version).toBe('v2');
       expect(await releaseOn(after.port!)).toBe('mathlib-service 2');
       expect(await releaseOn(before.port!)).toBeNull(); // the old copy is stopped
-      const lineage = await createCheckpointActivities({ dataDir: w.dataDir }).getLineage({
-        moduleId: w.moduleId,
-      });
-      expect(lineage.find((v) => v.version === 'v2')?.status).toBe('active');
+      expect((await versionEntry(w, 'v2'))?.status).toBe('active');
       expect(await serviceProcesses(w.dataDir, w.moduleId)).toHaveLength(1);
 
-      await handle.executeUpdate(stopServeUpdate);
-      await handle.result();
-      await expect.poll(() => serviceProcesses(w.dataDir, w.moduleId)).toHaveLength(0);
+      await stopServing(handle, w);
       expect(await releaseOn(after.port!)).toBeNull();
     });
   });
@@ -121,26 +77,14 @@ describe('hot swap', () => {
     await checkpoint(w.dataDir, w.workspace, w.moduleId); // v2, accepted; v1 stays active
     const worker = await env.createWorker(w.taskQueue, { dataDir: w.dataDir });
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(serveModule, {
-        taskQueue: w.taskQueue,
-        workflowId: `serve-${w.moduleId}`,
-        args: [
-          {
-            moduleId: w.moduleId,
-            workspace: w.workspace,
-            service: SIDE_BY_SIDE,
-          } satisfies ServeInput,
-        ],
-      });
+      const handle = await startServing(env, w);
       const result = await handle.executeUpdate(swapUpdate, { args: [{ version: 'v2' }] });
       expect(result.outcome).toBe('committed');
       expect(result.events[0]?.data).toMatchObject({ version: 'v2' });
       const procs = await serviceProcesses(w.dataDir, w.moduleId);
       expect(procs).toHaveLength(1);
       expect(procs[0]!.owner).toMatch(/:v2-/);
-      await handle.executeUpdate(stopServeUpdate);
-      await handle.result();
-      await expect.poll(() => serviceProcesses(w.dataDir, w.moduleId)).toHaveLength(0);
+      await stopServing(handle, w);
     });
   });
 
@@ -156,13 +100,7 @@ describe('hot swap', () => {
     };
     const worker = await env.createWorker(w.taskQueue, { dataDir: w.dataDir });
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(serveModule, {
-        taskQueue: w.taskQueue,
-        workflowId: `serve-${w.moduleId}`,
-        args: [
-          { moduleId: w.moduleId, workspace: w.workspace, service: fixed } satisfies ServeInput,
-        ],
-      });
+      const handle = await startServing(env, w, fixed);
       await expect.poll(() => releaseOn(port), { timeout: 30_000 }).toBe('mathlib-service 1');
 
       applyServicePatch(w.workspace, '02-release-2-crashes-after-start.patch');
@@ -176,13 +114,10 @@ describe('hot swap', () => {
         verdict: 'revert',
       });
       expect(await releaseOn(port)).toBe('mathlib-service 1');
-      const lineage = await createCheckpointActivities({ dataDir: w.dataDir }).getLineage({
-        moduleId: w.moduleId,
-      });
-      const v2 = lineage.find((v) => v.version === 'v2')!;
+      const v2 = (await versionEntry(w, 'v2'))!;
       expect(v2.status).toBe('reverted');
       expect(v2.revert).toMatchObject({ reason: 'HEALTH_FAILURE', restoredTo: 'v1' });
-      expect(lineage.find((v) => v.version === 'v1')?.status).toBe('active');
+      expect((await versionEntry(w, 'v1'))?.status).toBe('active');
       expect(serviceSource(w.workspace)).toBe(v1Source); // the workspace went back too
       const status = await handle.query(serveStatusQuery);
       expect(status.events.map((e) => e.type)).toEqual(
@@ -193,9 +128,7 @@ describe('hot swap', () => {
         ]),
       );
       expect(await serviceProcesses(w.dataDir, w.moduleId)).toHaveLength(1);
-      await handle.executeUpdate(stopServeUpdate);
-      await handle.result();
-      await expect.poll(() => serviceProcesses(w.dataDir, w.moduleId)).toHaveLength(0);
+      await stopServing(handle, w);
     });
   });
 
@@ -203,21 +136,10 @@ describe('hot swap', () => {
     const w = await world('dying');
     applyServicePatch(w.workspace, '01-release-2-healthy.patch');
     await checkpoint(w.dataDir, w.workspace, w.moduleId);
-    const store = createCheckpointActivities({ dataDir: w.dataDir });
-    await store.setVersionStatus({ moduleId: w.moduleId, version: 'v2', status: 'active' });
+    await activate(w, 'v2');
     const worker = await env.createWorker(w.taskQueue, { dataDir: w.dataDir });
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(serveModule, {
-        taskQueue: w.taskQueue,
-        workflowId: `serve-${w.moduleId}`,
-        args: [
-          {
-            moduleId: w.moduleId,
-            workspace: w.workspace,
-            service: SIDE_BY_SIDE,
-          } satisfies ServeInput,
-        ],
-      });
+      const handle = await startServing(env, w);
       const first = await serving(handle);
       expect(first.version).toBe('v2');
       // Kill whatever copy of v2 runs, again and again: the supervisor restarts it each time.
@@ -236,75 +158,64 @@ describe('hot swap', () => {
         )
         .toBeGreaterThan(5);
       await expect
-        .poll(
-          async () =>
-            (await store.getLineage({ moduleId: w.moduleId })).find((v) => v.version === 'v2')
-              ?.status,
-          {
-            timeout: 60_000,
-            interval: 250,
-          },
-        )
+        .poll(async () => (await versionEntry(w, 'v2'))?.status, { timeout: 60_000, interval: 250 })
         .toBe('reverted');
-      const v2 = (await store.getLineage({ moduleId: w.moduleId })).find(
-        (v) => v.version === 'v2',
-      )!;
+      const v2 = (await versionEntry(w, 'v2'))!;
       expect(v2.revert).toMatchObject({ reason: 'HEALTH_FAILURE', restoredTo: 'v1' });
       expect(v2.revert?.detail).toMatch(/died 6 times/);
       const back = await serving(handle);
       expect(back.version).toBe('v1');
       expect(await releaseOn(back.port!)).toBe('mathlib-service 1');
-      await handle.executeUpdate(stopServeUpdate);
-      await handle.result();
-      await expect.poll(() => serviceProcesses(w.dataDir, w.moduleId)).toHaveLength(0);
+      await stopServing(handle, w);
     });
   });
 
   it('a worker SIGKILLed during the health window: the next worker adopts the copy, never a second one', async () => {
     const w = await world('sigkill');
     const service = { ...SIDE_BY_SIDE, healthWindowSec: 8 };
-    let worker = await startWorkerProcess(w.taskQueue, w.dataDir);
-    try {
-      const handle = await env.client.workflow.start(serveModule, {
-        taskQueue: w.taskQueue,
-        workflowId: `serve-${w.moduleId}`,
-        args: [{ moduleId: w.moduleId, workspace: w.workspace, service } satisfies ServeInput],
-      });
-      await serving(handle);
-      applyServicePatch(w.workspace, '01-release-2-healthy.patch');
-      await checkpoint(w.dataDir, w.workspace, w.moduleId);
-      const update = await handle.startUpdate(swapUpdate, {
-        args: [{ version: 'v2' }],
-        waitForStage: WorkflowUpdateStage.ACCEPTED,
-      });
-      // Both copies run (side by side): the health window is under way.
-      let copies: Awaited<ReturnType<typeof serviceProcesses>> = [];
-      await expect
-        .poll(async () => (copies = await serviceProcesses(w.dataDir, w.moduleId)).length, {
-          timeout: 30_000,
-          interval: 100,
-        })
-        .toBe(2);
-      const pids = copies.map((c) => c.pid).sort();
-      await worker.kill();
-      expect((await serviceProcesses(w.dataDir, w.moduleId)).map((c) => c.pid).sort()).toEqual(
-        pids,
-      );
-      worker = await startWorkerProcess(w.taskQueue, w.dataDir);
-
-      const result = await update.result();
-      expect(result.outcome).toBe('committed');
-      const left = await serviceProcesses(w.dataDir, w.moduleId);
-      expect(left).toHaveLength(1);
-      expect(pids).toContain(left[0]!.pid); // adopted: the same process, not a second copy
-      const status = await handle.query(serveStatusQuery);
-      expect(await releaseOn(status.port!)).toBe('mathlib-service 2');
-      await handle.executeUpdate(stopServeUpdate);
-      await handle.result();
-      await expect.poll(() => serviceProcesses(w.dataDir, w.moduleId)).toHaveLength(0);
-    } finally {
-      await worker.stop();
-    }
+    let pids: number[] = [];
+    await killAndResume({
+      taskQueue: w.taskQueue,
+      dataDir: w.dataDir,
+      start: async () => {
+        const handle = await startServing(env, w, service);
+        await serving(handle);
+        applyServicePatch(w.workspace, '01-release-2-healthy.patch');
+        await checkpoint(w.dataDir, w.workspace, w.moduleId);
+        const update = await handle.startUpdate(swapUpdate, {
+          args: [{ version: 'v2' }],
+          waitForStage: WorkflowUpdateStage.ACCEPTED,
+        });
+        return { handle, update };
+      },
+      deaths: [
+        async (worker) => {
+          // Both copies run (side by side): the health window is under way.
+          let copies: Awaited<ReturnType<typeof serviceProcesses>> = [];
+          await expect
+            .poll(async () => (copies = await serviceProcesses(w.dataDir, w.moduleId)).length, {
+              timeout: 30_000,
+              interval: 100,
+            })
+            .toBe(2);
+          pids = copies.map((c) => c.pid).sort();
+          await worker.kill();
+          expect((await serviceProcesses(w.dataDir, w.moduleId)).map((c) => c.pid).sort()).toEqual(
+            pids,
+          );
+        },
+      ],
+      outcome: async ({ handle, update }) => {
+        const result = await update.result();
+        expect(result.outcome).toBe('committed');
+        const left = await serviceProcesses(w.dataDir, w.moduleId);
+        expect(left).toHaveLength(1);
+        expect(pids).toContain(left[0]!.pid); // adopted: the same process, not a second copy
+        const status = await handle.query(serveStatusQuery);
+        expect(await releaseOn(status.port!)).toBe('mathlib-service 2');
+        await stopServing(handle, w);
+      },
+    });
   });
 });
 
@@ -313,9 +224,8 @@ describe('versions rollback', () => {
     const w = await world('rollback');
     const v1Source = serviceSource(w.workspace);
     applyServicePatch(w.workspace, '01-release-2-healthy.patch');
-    const store = createCheckpointActivities({ dataDir: w.dataDir });
     await checkpoint(w.dataDir, w.workspace, w.moduleId);
-    await store.setVersionStatus({ moduleId: w.moduleId, version: 'v2', status: 'active' });
+    await activate(w, 'v2');
     const worker = await env.createWorker(w.taskQueue, { dataDir: w.dataDir });
     const result = await worker.runUntil(
       env.client.workflow.execute(versionRollback, {
@@ -348,22 +258,11 @@ describe('versions rollback', () => {
       ]),
     );
     expect(serviceSource(w.workspace)).toBe(v1Source);
-    const lineage = await store.getLineage({ moduleId: w.moduleId });
-    expect(lineage.find((v) => v.version === 'v1')?.status).toBe('active');
-    expect(lineage.find((v) => v.version === 'v2')).toMatchObject({
+    expect((await versionEntry(w, 'v1'))?.status).toBe('active');
+    expect(await versionEntry(w, 'v2')).toMatchObject({
       status: 'reverted',
       revert: { reason: 'MANUAL', detail: 'customers see wrong prime counts', restoredTo: 'v1' },
     });
     expect(readFileSync(path.join(w.workspace, 'index.js'), 'utf8')).toContain('primesBelow');
   });
 });
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
