@@ -37,7 +37,8 @@ async function branchIds(repo: string, prefix: string): Promise<string[]> {
     const out = await gitIn(repo, [
       'for-each-ref',
       '--format=%(refname:short)',
-      `refs/heads/${prefix}`,
+      // A pattern matches whole path components unless it has a glob: `agent-` alone matched nothing.
+      `refs/heads/${prefix}*`,
     ]);
     return out
       .split('\n')

@@ -29,7 +29,13 @@ function world() {
     execFileSync('git', ['-C', repo, '-c', 'user.email=t@t', '-c', 'user.name=t', ...args]);
   git('init', '-q');
   git('commit', '-q', '--allow-empty', '-m', 'init');
-  for (const b of ['ratchet/agent-a1', 'ratchet/session-s1', 'ratchet/session-s3'])
+  // b9: only a branch is left (a crash between the worktree's removal and the branch's).
+  for (const b of [
+    'ratchet/agent-a1',
+    'ratchet/agent-b9',
+    'ratchet/session-s1',
+    'ratchet/session-s3',
+  ])
     git('branch', b);
   const old = (file: string) =>
     utimesSync(file, new Date(Date.now() - HOUR), new Date(Date.now() - HOUR));
@@ -154,6 +160,14 @@ it('keeps what is owned, active, deleting or young; reports the rest with its tr
       reason: 'no workflow owns it',
       resources: ['D/worktrees/a4'],
       cleanups: agentSteps('a4'),
+    },
+    {
+      // Found by its branch alone (the ref pattern needs its glob).
+      what: 'agent b9',
+      owner: null,
+      reason: 'no workflow owns it',
+      resources: ['R: ratchet/agent-b9'],
+      cleanups: agentSteps('b9', true),
     },
     {
       what: 'session s2',
