@@ -116,7 +116,10 @@ export async function stageWorkspace(
   const excludes = await writeExcludes(store, moduleId, workspace, config.exclude);
   const env = store.gitEnv(moduleId, workspace);
   const gitArgs = ['-c', `core.excludesFile=${excludes.file}`];
-  await git([...gitArgs, 'add', '-A'], { env, cwd: workspace });
+  // Loose objects at zlib level 1 (git's default is 6): several times faster to write, and
+  // ~1.5× their size only until `git gc` (cleanup) packs them at the usual level. A first
+  // checkpoint of a big workspace is mostly this compression.
+  await git([...gitArgs, '-c', 'core.looseCompression=1', 'add', '-A'], { env, cwd: workspace });
   if (excludes.changed) {
     // Files the new exclusions cover leave the index (`git add` alone keeps tracked files).
     const nowExcluded = await gitList(
