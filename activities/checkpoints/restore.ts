@@ -26,12 +26,17 @@ import {
 } from '../../domain/checkpointStore';
 import { git, gitList } from './git';
 import { recordIndexTree } from './indexState';
-import { keptDirs, removeEmptyUpwards, verifyRestoreReads } from './restoreCommon';
+import {
+  finishRestoreVerifier,
+  keptDirs,
+  removeEmptyUpwards,
+  startRestoreVerifier,
+} from './restoreCommon';
 import { applyFastRestore, planFastRestore, verifyFastPlan } from './restoreFast';
 import { assertRestorable, resolveWorkspace } from './safety';
 import { stageWorkspace } from './snapshot';
 import { failure, treeChecksum, type CheckpointStore, type Manifest, type Progress } from './store';
-import { checkManifest } from './validate';
+import { checkManifest, type ObjectVerifier } from './validate';
 
 /**
  * What `git diff-tree -t` says the full restore will write (with the blob
@@ -68,7 +73,7 @@ async function fullRestore(
   store: CheckpointStore,
   moduleId: string,
   workspace: string,
-  target: { manifest: Manifest; commit: string; id: string },
+  target: { manifest: Manifest; commit: string; id: string; verifier: ObjectVerifier },
   refuse: Refuse,
   progress: Progress,
 ): Promise<{ written: number; removed: number; emptyDirs: string[]; isC: boolean }> {
@@ -82,10 +87,8 @@ async function fullRestore(
     throw refuse([`trees unreadable: ${(err as Error).message}`]);
   }
   progress(`verifying the ${planned.written} files to write and the trees above them`);
-  const { problems } = await verifyRestoreReads(store, commit, manifest, [
-    ...planned.trees,
-    ...planned.blobs,
-  ]);
+  target.verifier.add([...new Set([...planned.trees, ...planned.blobs])]);
+  const { problems } = await finishRestoreVerifier(target.verifier, commit, manifest);
   if (problems.length) throw refuse(problems);
   const env = store.gitEnv(moduleId, workspace);
   progress(`checking out ${planned.written} files, removing ${planned.removed}`);
@@ -137,12 +140,20 @@ export async function restoreCheckpoint(
       const { problems, manifest, commit } = await checkManifest(store, record);
       if (problems.length || !manifest || !commit) throw refuse(problems);
       let done: { written: number; removed: number; emptyDirs: string[]; isC: boolean };
-      const plan = await planFastRestore(store, record.moduleId, workspace, manifest);
+      // cat-file starts now, with the commit and C's root; its start overlaps the planning.
+      const verifier = startRestoreVerifier(store, commit, manifest);
+      // Whatever happens next, cat-file gets its end of input (else it waits forever).
+      const plan = await planFastRestore(store, record.moduleId, workspace, manifest).catch(
+        async (err: unknown) => {
+          await verifier.finish().catch(() => undefined);
+          throw err;
+        },
+      );
       if (plan) {
         progress(
           `verifying the ${plan.write.length + plan.dirty.length} files to write and the trees above them`,
         );
-        const corrupt = await verifyFastPlan(store, commit, manifest, plan);
+        const corrupt = await verifyFastPlan(verifier, commit, manifest, plan);
         if (corrupt.length) throw refuse(corrupt);
         progress(`checking out ${plan.write.length} files, removing ${plan.removed} (fast path)`);
         const isC = await applyFastRestore(store, record.moduleId, workspace, manifest, plan);
@@ -153,8 +164,12 @@ export async function restoreCheckpoint(
           isC,
         };
       } else {
-        const target = { manifest, commit, id: record.id };
-        done = await fullRestore(store, record.moduleId, workspace, target, refuse, progress);
+        const target = { manifest, commit, id: record.id, verifier };
+        try {
+          done = await fullRestore(store, record.moduleId, workspace, target, refuse, progress);
+        } finally {
+          await verifier.finish().catch(() => undefined);
+        }
       }
       const keep = keptDirs(manifest.emptyDirs);
       for (const dir of done.emptyDirs) {

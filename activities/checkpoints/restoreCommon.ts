@@ -2,22 +2,30 @@
 import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type CheckpointStore, type Manifest } from './store';
-import { treeOfCommit, verifyObjectsCapturing, type VerifiedObjects } from './validate';
+import { startVerifier, treeOfCommit, type ObjectVerifier, type VerifiedObjects } from './validate';
 
 /**
- * Rehashes the commit and `specs` (ids or `<tree>:<path>`: the trees and
- * blobs one restore reads), and checks the commit holds the manifest's tree.
- * Problems (none when intact), and the content of the specs in `capture`.
+ * Starts rehashing what a restore reads with the commit and C's root tree
+ * (the commit's content is kept to check its tree); the caller adds the
+ * trees and blobs it will read once it knows them (ids or `<tree>:<path>`).
  */
-export async function verifyRestoreReads(
+export function startRestoreVerifier(
   store: CheckpointStore,
   commit: string,
   manifest: Manifest,
-  specs: Iterable<string>,
-  capture: ReadonlySet<string> = new Set(),
+): ObjectVerifier {
+  const verifier = startVerifier(store.gitDir);
+  verifier.add([commit, manifest.tree], new Set([commit]));
+  return verifier;
+}
+
+/** Ends the verifier: problems (none when intact), and the commit must hold the manifest's tree. */
+export async function finishRestoreVerifier(
+  verifier: ObjectVerifier,
+  commit: string,
+  manifest: Manifest,
 ): Promise<VerifiedObjects> {
-  const all = [commit, ...new Set([manifest.tree, ...specs])];
-  const verified = await verifyObjectsCapturing(store.gitDir, all, new Set([commit, ...capture]));
+  const verified = await verifier.finish();
   if (verified.problems.length) return verified;
   const content = verified.captured.get(commit);
   const tree = content ? treeOfCommit(content) : undefined;

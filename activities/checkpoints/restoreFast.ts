@@ -25,9 +25,10 @@ import { lstat, readdir, readFile, readlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { git, gitList } from './git';
 import { indexTree, recordIndexTree } from './indexState';
-import { keptDirs, verifyRestoreReads } from './restoreCommon';
+import { finishRestoreVerifier, keptDirs } from './restoreCommon';
 import { excludesUnchanged } from './snapshot';
 import { type CheckpointStore, type Manifest } from './store';
+import type { ObjectVerifier } from './validate';
 
 /** Past this many paths the full checkout is cheaper than pathspec matching. */
 const MAX_PATHS = 2000;
@@ -203,7 +204,7 @@ function treeEntry(tree: Buffer, name: string): { mode: string; id: string } | u
  * the dirty paths' entries from C's verified trees.
  */
 export async function verifyFastPlan(
-  store: CheckpointStore,
+  verifier: ObjectVerifier,
   commit: string,
   manifest: Manifest,
   plan: FastPlan,
@@ -212,13 +213,12 @@ export async function verifyFastPlan(
     const dir = path.posix.dirname(p);
     return dir === '.' ? manifest.tree : `${manifest.tree}:${dir}`;
   };
-  const { problems, captured } = await verifyRestoreReads(
-    store,
-    commit,
-    manifest,
-    plan.specs,
-    new Set(plan.dirty.map(parentOf)),
-  );
+  const parents = plan.dirty.map(parentOf);
+  // C's root was queued first; a top-level dirty file needs it read again, kept this time.
+  const specs = new Set(plan.specs.filter((s) => s !== manifest.tree && s !== commit));
+  if (parents.includes(manifest.tree)) specs.add(manifest.tree);
+  verifier.add([...specs], new Set(parents));
+  const { problems, captured } = await finishRestoreVerifier(verifier, commit, manifest);
   if (problems.length) return problems;
   for (const p of plan.dirty) {
     const tree = captured.get(parentOf(p));

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { CheckpointValidation } from '../../domain/checkpointStore';
 import type { CheckpointRecord } from '../../domain/versions';
 import { gitStream, gitText } from './git';
@@ -26,22 +27,31 @@ export interface VerifiedObjects {
   captured: Map<string, Buffer>;
 }
 
+/** A `git cat-file --batch` started before all it must read is known (its start overlaps other work). */
+export interface ObjectVerifier {
+  /** Queues specs; the content of those in `capture` is kept. */
+  add(specs: readonly string[], capture?: ReadonlySet<string>): void;
+  /** No more specs: what git answered, once it has answered them all. Idempotent: call it on every path. */
+  finish(): Promise<VerifiedObjects>;
+}
+
 /**
- * Streams `git cat-file --batch` over `specs` (object ids, or `<tree>:<path>`,
+ * Streams `git cat-file --batch` over specs (object ids, or `<tree>:<path>`,
  * which git resolves through the trees — rehashed too when they are listed),
  * rehashing each object as `<type> <size>\0<content>` and keeping the content
  * of the specs in `capture` (small objects: a commit, a tree). git answers
  * each input line in order, which is how an answer is matched to its spec.
  * Problems: missing, corrupt, mismatched.
  */
-export async function verifyObjectsCapturing(
+export function startVerifier(
   gitDir: string,
-  specs: readonly string[],
-  capture: ReadonlySet<string> = new Set(),
   progress: Progress = () => undefined,
-): Promise<VerifiedObjects> {
+): ObjectVerifier {
   const problems: string[] = [];
   const captured = new Map<string, Buffer>();
+  const specs: string[] = [];
+  const capture = new Set<string>();
+  const input = new PassThrough();
   let pending: Buffer = Buffer.alloc(0);
   let answered = 0;
   let current: {
@@ -77,8 +87,8 @@ export async function verifyObjectsCapturing(
       if (nl < 0) return;
       const header = pending.subarray(0, nl).toString('utf8');
       pending = pending.subarray(nl + 1);
-      // "<id> <type> <size>", or "<spec> missing" (a spec may hold spaces: split from the end)
       const spec = specs[answered++] ?? '';
+      // "<id> <type> <size>", or "<spec> missing" (a spec may hold spaces: split from the end)
       const parts = header.split(' ');
       const size = parts.length >= 3 ? parts[parts.length - 1] : undefined;
       const type = parts.length >= 3 ? parts[parts.length - 2] : undefined;
@@ -92,16 +102,45 @@ export async function verifyObjectsCapturing(
       current = { id, spec, remaining: Number(size), hash, ...kept };
     }
   };
-  const { code, stderr } = await gitStream(['cat-file', '--batch'], {
+  const run = gitStream(['cat-file', '--batch'], {
     env: { GIT_DIR: gitDir },
-    input: specs.join('\n') + '\n',
+    input,
     onStdout,
   });
-  if (code !== 0) {
-    const msg = stderr.trim().split('\n')[0];
-    problems.push(`objects unreadable: ${msg || `git cat-file exited ${code}`}`);
-  }
-  return { problems, captured };
+  run.catch(() => undefined); // awaited (and reported) in finish, maybe much later
+  let finished: Promise<VerifiedObjects> | undefined;
+  return {
+    add(more, keep = new Set()) {
+      if (more.length === 0) return;
+      specs.push(...more);
+      for (const s of keep) capture.add(s);
+      input.write(`${more.join('\n')}\n`);
+    },
+    finish() {
+      finished ??= (async () => {
+        input.end();
+        const { code, stderr } = await run;
+        if (code !== 0) {
+          const msg = stderr.trim().split('\n')[0];
+          problems.push(`objects unreadable: ${msg || `git cat-file exited ${code}`}`);
+        }
+        return { problems, captured };
+      })();
+      return finished;
+    },
+  };
+}
+
+/** `startVerifier` over a list known up front. */
+export async function verifyObjectsCapturing(
+  gitDir: string,
+  specs: readonly string[],
+  capture: ReadonlySet<string> = new Set(),
+  progress: Progress = () => undefined,
+): Promise<VerifiedObjects> {
+  const verifier = startVerifier(gitDir, progress);
+  verifier.add(specs, capture);
+  return verifier.finish();
 }
 
 /** `verifyObjectsCapturing` without keeping anything: the problems alone. */
