@@ -156,7 +156,15 @@ export async function restoreCheckpoint(
         const corrupt = await verifyFastPlan(verifier, commit, manifest, plan);
         if (corrupt.length) throw refuse(corrupt);
         progress(`checking out ${plan.write.length} files, removing ${plan.removed} (fast path)`);
-        const isC = await applyFastRestore(store, record.moduleId, workspace, manifest, plan);
+        let isC: boolean;
+        try {
+          isC = await applyFastRestore(store, record.moduleId, workspace, manifest, plan);
+        } catch (err) {
+          throw failure(
+            CheckpointFailure.dangerousTarget,
+            `cannot restore ${record.id} into ${workspace}: ${(err as Error).message}`,
+          );
+        }
         done = {
           written: plan.write.length,
           removed: plan.removed,

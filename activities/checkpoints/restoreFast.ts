@@ -20,24 +20,18 @@
  * sets) makes plan return undefined: the caller stages the workspace and uses
  * the full two-tree checkout.
  */
-import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, readlink, unlink } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { git, gitList } from './git';
 import { indexTree, recordIndexTree } from './indexState';
 import { finishRestoreVerifier, keptDirs } from './restoreCommon';
 import { excludesUnchanged } from './snapshot';
 import { type CheckpointStore, type Manifest } from './store';
+import { gone, holds, treeEntry, type Entry } from './treeProof';
 import type { ObjectVerifier } from './validate';
 
 /** Past this many paths the full checkout is cheaper than pathspec matching. */
 const MAX_PATHS = 2000;
-
-export interface Entry {
-  path: string;
-  mode: string;
-  id: string;
-}
 
 export interface FastPlan {
   /** C's entries to write: changed by the checkpoint, and (once verified) the `dirty` ones. */
@@ -181,24 +175,6 @@ export async function planFastRestore(
   return plan;
 }
 
-/** The entry `name` in a raw tree object ("<mode> <name>\0<20-byte id>" repeated). */
-function treeEntry(tree: Buffer, name: string): { mode: string; id: string } | undefined {
-  let at = 0;
-  while (at < tree.length) {
-    const space = tree.indexOf(0x20, at);
-    const nul = tree.indexOf(0, space);
-    if (space < 0 || nul < 0) return undefined;
-    if (tree.toString('utf8', space + 1, nul) === name) {
-      return {
-        mode: tree.toString('utf8', at, space).padStart(6, '0'),
-        id: tree.toString('hex', nul + 1, nul + 21),
-      };
-    }
-    at = nul + 21;
-  }
-  return undefined;
-}
-
 /**
  * Rehashes everything the checkout will read (problems, or none) and fills in
  * the dirty paths' entries from C's verified trees.
@@ -252,42 +228,6 @@ async function emptyLeaves(workspace: string, dir: string): Promise<string[] | u
     leaves.push(...below);
   }
   return leaves;
-}
-
-/** The id git gives `content` as a blob. */
-function blobId(content: Buffer): string {
-  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
-}
-
-/** Whether `rel` holds exactly `entry` (content, symlink target, executable bit). */
-async function holds(workspace: string, entry: Entry): Promise<boolean> {
-  const full = path.join(workspace, entry.path);
-  try {
-    const st = await lstat(full);
-    if (entry.mode === '120000') {
-      return (
-        st.isSymbolicLink() && blobId(await readlink(full, { encoding: 'buffer' })) === entry.id
-      );
-    }
-    const executable = (st.mode & 0o100) !== 0;
-    return (
-      st.isFile() &&
-      executable === (entry.mode === '100755') &&
-      blobId(await readFile(full)) === entry.id
-    );
-  } catch {
-    return false;
-  }
-}
-
-/** Whether `rel` is gone (or is now a directory the checkpoint fills). */
-async function gone(workspace: string, rel: string, written: readonly Entry[]): Promise<boolean> {
-  try {
-    const st = await lstat(path.join(workspace, rel));
-    return st.isDirectory() && written.some((e) => e.path.startsWith(`${rel}/`));
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT';
-  }
 }
 
 /**
