@@ -133,9 +133,12 @@ export async function stageWorkspace(
       );
     }
   }
-  const tree = await gitText(['write-tree'], { env, cwd: workspace });
+  // Both only read the staged index (write-tree replaces it atomically if at all): side by side.
+  const [tree, emptyDirs] = await Promise.all([
+    gitText(['write-tree'], { env, cwd: workspace }),
+    findEmptyDirs(workspace, gitArgs, env),
+  ]);
   await recordIndexTree(env.GIT_INDEX_FILE!, tree);
-  const emptyDirs = await findEmptyDirs(workspace, gitArgs, env);
   const files = await indexEntryCount(env.GIT_INDEX_FILE!);
   return { tree, emptyDirs, files, checksum: treeChecksum(tree, emptyDirs) };
 }

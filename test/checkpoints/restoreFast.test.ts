@@ -7,6 +7,7 @@
  * be the checkpoint byte for byte, nothing outside the workspace touched, and
  * the path taken must be the fast one (else these tests prove nothing new).
  */
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -128,6 +129,21 @@ describe('fast restore', () => {
     expect(forward.result.matches).toBe(true);
     expect(describeTree(ws)).toEqual(v2Tree);
     expect((await validateCheckpoint(store, v2.id)).ok).toBe(true);
+  });
+
+  it('reads packed refs and packed objects after a gc of the store', async () => {
+    const original = describeTree(ws);
+    await createCheckpoint(store, { workspace: ws, moduleId: 'app' });
+    execFileSync('git', ['gc', '--quiet', '--prune=now'], {
+      env: { ...process.env, GIT_DIR: store.gitDir },
+    });
+    expect(existsSync(path.join(store.gitDir, 'refs/ratchet/app/v1'))).toBe(false); // packed now
+    writeFileSync(path.join(ws, 'pkg1/mod1/f1.txt'), 'edited\n');
+    unlinkSync(path.join(ws, 'run.sh'));
+    const { result, fast } = await restore('app@v1');
+    expect(fast).toBe(true);
+    expect(result).toMatchObject({ matches: true, filesWritten: 2 });
+    expect(describeTree(ws)).toEqual(original);
   });
 
   it('takes the full path when it cannot trust the index, and still restores exactly', async () => {
