@@ -2,21 +2,22 @@
  * Restoring a checkpoint into a workspace:
  *   1. refuse dangerous or unregistered targets;
  *   2. check the manifest (digest, checksum, ref) — wrong ⇒ refuse, nothing touched;
- *   3. stage the workspace as it is now (tree N) in its private index;
- *   4. rehash what the restore reads: the commit, every tree of C and the
- *      blobs it will write (not the whole checkpoint: `checkpoint validate`
- *      does that) — corrupt or missing ⇒ refuse, nothing touched;
- *   5. `git read-tree -m -u N C`: git's own two-tree checkout rewrites only
- *      paths that differ, removes paths C lacks, and checks for obstacles
- *      before writing anything; excluded and ignored files are never touched;
- *   6. make empty directories match the manifest;
- *   7. check the result: read-tree left the index equal to C with fresh stat
- *      data, so when `git diff-files` finds no tracked file differing from it
- *      the workspace is C (every other file was in N and read-tree removed
- *      it); only otherwise stage again (an untracked walk and a tree write)
- *      and report what is there.
+ *   3. the fast path (restoreFast.ts) when the module's index still holds a
+ *      known tree: plan from three read-only git listings, rehash what the
+ *      checkout reads, check out only the paths that differ, prove them;
+ *   4. otherwise the full path: stage the workspace as it is now (tree N) in
+ *      its private index; rehash what the restore reads — the commit, C's
+ *      trees that differ from N and the blobs it will write (not the whole
+ *      checkpoint: `checkpoint validate` does that) — corrupt or missing ⇒
+ *      refuse, nothing touched; `git read-tree -m -u N C`: git's own
+ *      two-tree checkout rewrites only paths that differ, removes paths C
+ *      lacks, and checks for obstacles before writing anything; excluded and
+ *      ignored files are never touched; check the result with `git diff-files`
+ *      (read-tree left the index equal to C with fresh stat data);
+ *   5. make empty directories match the manifest.
+ * Either way a result that is not C is re-staged and reported as what is there.
  */
-import { mkdir, rmdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CheckpointFailure,
@@ -24,77 +25,100 @@ import {
   type RestoreResult,
 } from '../../domain/checkpointStore';
 import { git, gitList } from './git';
+import { recordIndexTree } from './indexState';
+import {
+  finishRestoreVerifier,
+  keptDirs,
+  removeEmptyUpwards,
+  startRestoreVerifier,
+} from './restoreCommon';
+import { applyFastRestore, planFastRestore, verifyFastPlan } from './restoreFast';
 import { assertRestorable, resolveWorkspace } from './safety';
 import { stageWorkspace } from './snapshot';
-import { failure, treeChecksum, type CheckpointStore, type Progress } from './store';
-import { checkCommitTree, checkManifest, verifyObjects } from './validate';
+import { failure, treeChecksum, type CheckpointStore, type Manifest, type Progress } from './store';
+import { checkManifest, type ObjectVerifier } from './validate';
 
-/** What `git diff-tree` says the restore will write (with the blob ids) and remove. */
+/**
+ * What `git diff-tree -t` says the full restore will write (with the blob
+ * ids), remove, and which of C's trees it reads (those that differ from N).
+ */
 async function plannedChanges(
   store: CheckpointStore,
   from: string,
   to: string,
-): Promise<{ written: number; removed: number; blobs: string[] }> {
-  const fields = await gitList(['diff-tree', '-r', '-z', '--no-renames', from, to], {
+): Promise<{ written: number; removed: number; blobs: string[]; trees: string[] }> {
+  const fields = await gitList(['diff-tree', '-r', '-t', '-z', '--no-renames', from, to], {
     env: store.objectEnv,
   });
   let removed = 0;
   const blobs: string[] = [];
+  const trees: string[] = [];
   for (const f of fields) {
     if (!f.startsWith(':')) continue;
     // ":<old mode> <new mode> <old id> <new id> <status>"
-    if (f.endsWith(' D')) removed++;
-    else blobs.push(f.split(' ')[3]!);
+    const [oldMode, newMode, , newId] = f.slice(1).split(' ');
+    if (newMode === '040000') trees.push(newId!);
+    else if (oldMode === '040000')
+      continue; // a tree C lacks
+    else if (f.endsWith(' D')) removed++;
+    else blobs.push(newId!);
   }
-  return { written: blobs.length, removed, blobs };
+  return { written: blobs.length, removed, blobs, trees };
 }
 
-/** Every tree of `tree`, itself included: the restore reads them all to compare. */
-async function treesOf(store: CheckpointStore, tree: string): Promise<string[]> {
-  const entries = await gitList(['ls-tree', '-r', '-d', '-z', tree], { env: store.objectEnv });
-  // "<mode> tree <id>\t<path>"
-  return [tree, ...entries.filter(Boolean).map((e) => e.split('\t')[0]!.split(' ')[2]!)];
-}
+type Refuse = (problems: string[]) => Error;
 
-/**
- * Rehashes the objects this restore reads; problems, or none. The tree list
- * and the commit's tree were started beside the staging (they read only the
- * store); the commit's tree counts only once the commit itself rehashed.
- */
-async function verifyRestoreObjects(
+/** Steps 3–4 of the full path; returns what it wrote and removed, and whether the result is C. */
+async function fullRestore(
   store: CheckpointStore,
-  commit: string,
-  reads: { trees: Promise<string[]>; commitTree: Promise<string[]> },
-  planned: { blobs: string[] },
-): Promise<string[]> {
-  let trees: string[];
-  try {
-    trees = await reads.trees;
-  } catch (err) {
-    return [`trees unreadable: ${(err as Error).message}`];
-  }
-  const problems = await verifyObjects(store.gitDir, [
-    commit,
-    ...new Set([...trees, ...planned.blobs]),
-  ]);
-  return problems.length ? problems : reads.commitTree;
-}
-
-/** Removes `dir` and then its parents while they are empty, stopping at the workspace or a kept dir. */
-async function removeEmptyUpwards(
+  moduleId: string,
   workspace: string,
-  rel: string,
-  keep: Set<string>,
-): Promise<void> {
-  let current = rel;
-  while (current && current !== '.' && !keep.has(current)) {
-    try {
-      await rmdir(path.join(workspace, current));
-    } catch {
-      return; // not empty (or gone): stop
-    }
-    current = path.posix.dirname(current);
+  target: { manifest: Manifest; commit: string; id: string; verifier: ObjectVerifier },
+  refuse: Refuse,
+  progress: Progress,
+): Promise<{ written: number; removed: number; emptyDirs: string[]; isC: boolean }> {
+  const { manifest, commit } = target;
+  progress(`staging ${workspace}`);
+  const now = await stageWorkspace(store, moduleId, workspace);
+  let planned: Awaited<ReturnType<typeof plannedChanges>>;
+  try {
+    planned = await plannedChanges(store, now.tree, manifest.tree);
+  } catch (err) {
+    throw refuse([`trees unreadable: ${(err as Error).message}`]);
   }
+  progress(`verifying the ${planned.written} files to write and the trees above them`);
+  target.verifier.add([...new Set([...planned.trees, ...planned.blobs])]);
+  const { problems } = await finishRestoreVerifier(target.verifier, commit, manifest);
+  if (problems.length) throw refuse(problems);
+  const env = store.gitEnv(moduleId, workspace);
+  progress(`checking out ${planned.written} files, removing ${planned.removed}`);
+  try {
+    await git(
+      [
+        '-c',
+        `core.excludesFile=${store.excludeFile(moduleId, workspace)}`,
+        'read-tree',
+        '-m',
+        '-u',
+        now.tree,
+        manifest.tree,
+      ],
+      { env, cwd: workspace },
+    );
+  } catch (err) {
+    throw failure(
+      CheckpointFailure.dangerousTarget,
+      `cannot restore ${target.id} into ${workspace} without overwriting files outside the checkpoint: ${(err as Error).message}`,
+    );
+  }
+  await recordIndexTree(env.GIT_INDEX_FILE!, manifest.tree);
+  const unchanged = await git(['diff-files', '--quiet'], { env, cwd: workspace, okCodes: [1] });
+  return {
+    written: planned.written,
+    removed: planned.removed,
+    emptyDirs: now.emptyDirs,
+    isC: unchanged.code === 0,
+  };
 }
 
 export async function restoreCheckpoint(
@@ -115,69 +139,68 @@ export async function restoreCheckpoint(
       progress(`checking the manifest of ${record.id}`);
       const { problems, manifest, commit } = await checkManifest(store, record);
       if (problems.length || !manifest || !commit) throw refuse(problems);
-      // Reads of the store alone, overlapped with the staging (git processes run in parallel).
-      const trees = treesOf(store, manifest.tree);
-      const commitTree = checkCommitTree(store, commit, manifest).catch((err: Error) => [
-        `commit unreadable: ${err.message}`,
-      ]);
-      trees.catch(() => undefined); // awaited (and reported) in verifyRestoreObjects
-      progress(`staging ${workspace}`);
-      const now = await stageWorkspace(store, record.moduleId, workspace);
-      let planned: Awaited<ReturnType<typeof plannedChanges>>;
-      try {
-        planned = await plannedChanges(store, now.tree, manifest.tree);
-      } catch (err) {
-        throw refuse([`trees unreadable: ${(err as Error).message}`]);
-      }
-      progress(`verifying the ${planned.written} files to write and the trees`);
-      const corrupt = await verifyRestoreObjects(store, commit, { trees, commitTree }, planned);
-      if (corrupt.length) throw refuse(corrupt);
-      const env = store.gitEnv(record.moduleId, workspace);
-      progress(`checking out ${planned.written} files, removing ${planned.removed}`);
-      try {
-        await git(
-          [
-            '-c',
-            `core.excludesFile=${store.excludeFile(record.moduleId, workspace)}`,
-            'read-tree',
-            '-m',
-            '-u',
-            now.tree,
-            manifest.tree,
-          ],
-          { env, cwd: workspace },
+      let done: { written: number; removed: number; emptyDirs: string[]; isC: boolean };
+      // cat-file starts now, with the commit and C's root; its start overlaps the planning.
+      const verifier = startRestoreVerifier(store, commit, manifest);
+      // Whatever happens next, cat-file gets its end of input (else it waits forever).
+      const plan = await planFastRestore(store, record.moduleId, workspace, manifest).catch(
+        async (err: unknown) => {
+          await verifier.finish().catch(() => undefined);
+          throw err;
+        },
+      );
+      if (plan) {
+        progress(
+          `verifying the ${plan.write.length + plan.dirty.length} files to write and the trees above them`,
         );
-      } catch (err) {
-        throw failure(
-          CheckpointFailure.dangerousTarget,
-          `cannot restore ${record.id} into ${workspace} without overwriting files outside the checkpoint: ${(err as Error).message}`,
-        );
+        const corrupt = await verifyFastPlan(verifier, commit, manifest, plan);
+        if (corrupt.length) throw refuse(corrupt);
+        progress(`checking out ${plan.write.length} files, removing ${plan.removed} (fast path)`);
+        let isC: boolean;
+        try {
+          isC = await applyFastRestore(store, record.moduleId, workspace, manifest, plan);
+        } catch (err) {
+          throw failure(
+            CheckpointFailure.dangerousTarget,
+            `cannot restore ${record.id} into ${workspace}: ${(err as Error).message}`,
+          );
+        }
+        done = {
+          written: plan.write.length,
+          removed: plan.removed,
+          emptyDirs: plan.emptyDirs,
+          isC,
+        };
+      } else {
+        const target = { manifest, commit, id: record.id, verifier };
+        try {
+          done = await fullRestore(store, record.moduleId, workspace, target, refuse, progress);
+        } finally {
+          await verifier.finish().catch(() => undefined);
+        }
       }
-      const keep = new Set<string>();
-      for (const dir of manifest.emptyDirs) {
-        for (let d = dir; d !== '.' && d !== ''; d = path.posix.dirname(d)) keep.add(d);
-      }
-      for (const dir of now.emptyDirs) {
+      const keep = keptDirs(manifest.emptyDirs);
+      for (const dir of done.emptyDirs) {
         if (!keep.has(dir)) await removeEmptyUpwards(workspace, dir, keep);
+      }
+      if (plan) {
+        // Directories the deleted untracked files leave empty go too, as git does for tracked ones.
+        for (const rel of plan.untracked) {
+          await removeEmptyUpwards(workspace, path.posix.dirname(rel), keep);
+        }
       }
       for (const dir of manifest.emptyDirs)
         await mkdir(path.join(workspace, dir), { recursive: true });
-      const unchanged = await git(['diff-files', '--quiet'], {
-        env,
-        cwd: workspace,
-        okCodes: [1],
-      });
-      const checksum =
-        unchanged.code === 0
-          ? treeChecksum(manifest.tree, manifest.emptyDirs)
-          : (await stageWorkspace(store, record.moduleId, workspace)).checksum;
+      const checksum = done.isC
+        ? treeChecksum(manifest.tree, manifest.emptyDirs)
+        : (await stageWorkspace(store, record.moduleId, workspace)).checksum;
       return {
         checkpointId: record.id,
         workspace,
         checksum,
         matches: checksum === record.checksum,
-        filesWritten: planned.written,
-        filesRemoved: planned.removed,
+        filesWritten: done.written,
+        filesRemoved: done.removed,
       };
     },
     () => progress('waiting for the store lock'),

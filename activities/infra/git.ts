@@ -4,6 +4,7 @@
  * or GIT_INDEX_FILE — ratchet run from a git hook — must not redirect git),
  * with a fixed identity so commits never depend on user config.
  */
+import type { Readable } from 'node:stream';
 import { execaModule } from './execa';
 
 export class GitError extends Error {
@@ -102,7 +103,11 @@ export function gitIn(repo: string, args: readonly string[], options: GitOptions
  */
 export async function gitStream(
   args: readonly string[],
-  options: Pick<GitOptions, 'env' | 'cwd' | 'input'> & { onStdout: (chunk: Buffer) => void },
+  options: Pick<GitOptions, 'env' | 'cwd'> & {
+    /** stdin; a stream lets the caller start git before it knows all of it. */
+    input?: string | Buffer | Readable;
+    onStdout: (chunk: Buffer) => void;
+  },
 ): Promise<{ code: number | null; stderr: string }> {
   const { execa } = await execaModule();
   const child = execa('git', args, {

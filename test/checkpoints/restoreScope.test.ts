@@ -1,9 +1,9 @@
 /**
- * A restore rehashes what it reads — the commit, every tree of the checkpoint
- * and the blobs it writes — and not the rest (`checkpoint validate` rehashes
- * everything). Adversaries: a corrupted tree, a corrupted blob the restore
- * must write, a missing blob; and a corrupted blob it does not need, which
- * the restore leaves alone and validate still reports.
+ * A restore rehashes what it reads — the commit, the trees above the files it
+ * writes and those blobs — and not the rest (`checkpoint validate` rehashes
+ * everything), on both paths. Adversaries: a corrupted blob the restore must
+ * write, a corrupted tree above it, a missing blob; and a corrupted tree and
+ * blob it does not read, which the restore leaves alone and validate reports.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -64,9 +64,16 @@ function tamper(id: string, from: string, to: string): void {
   writeFileSync(file, deflateSync(changed));
 }
 
+/** The restore's progress lines (they name the path it took). */
+async function restore(): Promise<{ steps: string[]; result: { matches: boolean } }> {
+  const steps: string[] = [];
+  const result = await restoreCheckpoint(store, { checkpointId: 'app@v1' }, (s) => steps.push(s));
+  return { steps, result };
+}
+
 async function expectRefusedUntouched(): Promise<void> {
   const before = describeTree(ws);
-  const err = await restoreCheckpoint(store, { checkpointId: 'app@v1' }).then(
+  const err = await restore().then(
     () => undefined,
     (e: unknown) => e as { type?: string; message: string },
   );
@@ -75,34 +82,51 @@ async function expectRefusedUntouched(): Promise<void> {
   expect(describeTree(ws)).toEqual(before);
 }
 
-describe('restore verifies what it reads', () => {
+// The fast path (the index's tree is known: only listed paths are read) and the
+// full one (an untracked directory with content makes the restore stage first).
+describe.each([
+  { path: 'fast', change: () => writeFileSync(path.join(ws, 'pkg1/mod1/f1.txt'), 'changed') },
+  {
+    path: 'full',
+    change: () => {
+      writeFileSync(path.join(ws, 'pkg1/mod1/f1.txt'), 'changed');
+      mkdirSync(path.join(ws, 'untracked-dir'));
+      writeFileSync(path.join(ws, 'untracked-dir', 'x.txt'), 'x');
+    },
+  },
+])('restore verifies what it reads ($path path)', ({ path: which, change }) => {
   it('refuses when a blob it must write is corrupted', async () => {
     tamper(objectId('pkg1/mod1/f1.txt'), 'file 1', 'FILE 1');
-    writeFileSync(path.join(ws, 'pkg1/mod1/f1.txt'), 'changed since');
+    change();
     await expectRefusedUntouched();
   });
 
-  it('refuses when a tree of the checkpoint is corrupted, even one no changed file is under', async () => {
+  it('refuses when a tree above a file it writes is corrupted', async () => {
     // A tree entry renamed in place: same length, still parses, lists another file.
-    tamper(objectId('pkg2'), 'mod1', 'modX');
-    writeFileSync(path.join(ws, 'pkg1/mod1/f1.txt'), 'changed since');
+    tamper(objectId('pkg1'), 'mod1', 'modX');
+    change();
     await expectRefusedUntouched();
   });
 
   it('refuses when a blob it must write is missing', async () => {
     unlinkSync(objectFile(objectId('pkg1/mod1/f1.txt')));
-    writeFileSync(path.join(ws, 'pkg1/mod1/f1.txt'), 'changed since');
+    change();
     await expectRefusedUntouched();
   });
 
-  it('restores past a corrupted blob it does not need; validate still reports it', async () => {
-    const untouched = objectId('pkg3/mod4/f17.txt');
-    tamper(untouched, 'file 17', 'FILE 17');
-    writeFileSync(path.join(ws, 'pkg1/mod1/f1.txt'), 'changed since');
-    const restored = await restoreCheckpoint(store, { checkpointId: 'app@v1' });
-    expect(restored).toMatchObject({ matches: true, filesWritten: 1, filesRemoved: 0 });
+  it('restores past a corrupted tree and blob it does not read; validate still reports them', async () => {
+    const tree = objectId('pkg2');
+    const blob = objectId('pkg3/mod4/f17.txt');
+    tamper(tree, 'mod1', 'modX');
+    tamper(blob, 'file 17', 'FILE 17');
+    const before = describeTree(ws);
+    change();
+    const { steps, result } = await restore();
+    expect(steps.some((s) => s.includes('(fast path)'))).toBe(which === 'fast');
+    expect(result).toMatchObject({ matches: true, filesWritten: 1 });
+    expect(describeTree(ws)).toEqual(before);
     const validation = await validateCheckpoint(store, 'app@v1');
     expect(validation.ok).toBe(false);
-    expect(validation.problems.join('\n')).toContain(untouched);
+    expect(validation.problems.join('\n')).toContain(tree);
   });
 });
