@@ -7,17 +7,9 @@
  * download (TestWorkflowEnvironment.createLocal) is the caller's last resort,
  * because it needs a website these machines cannot reach.
  */
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { execaModule } from '../activities/infra/execa';
+import { findGo, GoInstallFailed, goInstall, isExecutable, onPath } from './goInstall';
 
 /** The newest CLI tag whose go.mod has no `replace` directive, so `go install pkg@version` works. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -41,24 +33,6 @@ export interface ResolveOptions {
   build?: boolean;
   /** Progress lines for anything slow (the Go build takes minutes on 2 cores). */
   onProgress?: (line: string) => void;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 export function cachedCliPath(cacheDir: string): string {
@@ -104,75 +78,34 @@ function notFoundMessage(cacheDir: string, why: string): string {
   ].join('\n');
 }
 
-/**
- * Builds the CLI into a private temp dir, then renames it into the cache, so a
- * concurrent build (a test run next to `ratchet dev`) never sees half a binary.
- */
+/** Builds the CLI with Go into the cache (server/goInstall.ts). */
 async function buildWithGo(
   cacheDir: string,
   env: NodeJS.ProcessEnv,
   onProgress: (line: string) => void = () => undefined,
 ): Promise<string> {
-  const go =
-    onPath('go', env) ??
-    (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
-  const { execa } = await execaModule();
-  const goWorks =
-    go && (await execa(go, ['version'], { env, extendEnv: false, reject: false })).exitCode === 0;
-  if (!go || !goWorks) {
+  const go = findGo(env);
+  if (!go || spawnSync(go, ['version'], { env }).status !== 0) {
     throw new TemporalCliNotFound(notFoundMessage(cacheDir, 'no Go toolchain to build it with'));
   }
   const target = cachedCliPath(cacheDir);
-  mkdirSync(path.dirname(target), { recursive: true });
-  const staging = mkdtempSync(path.join(path.dirname(target), '.build-'));
   onProgress(
     `Building Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${path.dirname(target)} (first run only; a few minutes on 2 cores)…`,
   );
-  const started = Date.now();
-  const ticker = setInterval(() => {
-    onProgress(
-      `  …still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)}s)`,
-    );
-  }, 20_000);
-  ticker.unref();
   try {
-    let tail = '';
-    let downloads = 0;
-    const child = execa(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-      env: {
-        ...env,
-        GOBIN: staging,
-        GOFLAGS: [env.GOFLAGS, '-buildvcs=false'].filter(Boolean).join(' '),
-      },
-      extendEnv: false,
-      stdin: 'ignore',
-      stdout: 'ignore',
-      buffer: false,
-      reject: false,
+    const seconds = await goInstall({
+      go,
+      packages: [`${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`],
+      dir: path.dirname(target),
+      binaries: [{ built: 'temporal', name: 'temporal' }],
+      label: 'the Temporal CLI',
+      env,
+      onProgress,
     });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      tail = (tail + chunk).slice(-8000);
-      downloads += chunk.split('\n').filter((l) => l.startsWith('go: downloading')).length;
-    });
-    const progress = setInterval(() => {
-      if (downloads > 0) onProgress(`  …${downloads} Go modules downloaded`);
-    }, 20_000);
-    progress.unref();
-    const result = await child.finally(() => clearInterval(progress));
-    if (result.exitCode !== 0) {
-      throw new TemporalCliNotFound(
-        `go install failed (${result.exitCode ?? result.signal ?? result.message}):\n${tail.trim()}`,
-      );
-    }
-    const built = path.join(staging, 'temporal');
-    if (!existsSync(built))
-      throw new TemporalCliNotFound('go install finished but produced no binary');
-    renameSync(built, target);
-    onProgress(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)}s: ${target}`);
+    onProgress(`Temporal CLI built in ${seconds}s: ${target}`);
     return target;
-  } finally {
-    clearInterval(ticker);
-    rmSync(staging, { recursive: true, force: true });
+  } catch (err) {
+    if (err instanceof GoInstallFailed) throw new TemporalCliNotFound(err.message);
+    throw err;
   }
 }

@@ -5,17 +5,9 @@
  * the CLI we use embeds (its go.mod requires go.temporal.io/server v1.29.1), so
  * a cluster behaves like the dev server every other test runs on.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { findGo, GoInstallFailed, goInstall, isExecutable } from '../../server/goInstall';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 const MODULE = 'go.temporal.io/server';
@@ -37,15 +29,6 @@ export class ServerBuildFailed extends Error {
   override name = 'ServerBuildFailed';
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function serverCacheDir(cacheDir: string): string {
   return path.join(cacheDir, `temporal-server-${TEMPORAL_SERVER_VERSION}`);
 }
@@ -57,13 +40,6 @@ export function cachedServerBinaries(cacheDir: string): ServerBinaries | undefin
   return isExecutable(server) && isExecutable(sqlTool)
     ? { server, sqlTool, built: false }
     : undefined;
-}
-
-function findGo(env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir && isExecutable(path.join(dir, 'go'))) return path.join(dir, 'go');
-  }
-  return isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined;
 }
 
 /**
@@ -87,77 +63,36 @@ export async function ensureServerBinaries(options: {
     );
   }
   const dir = serverCacheDir(options.cacheDir);
-  mkdirSync(dir, { recursive: true });
-  const staging = mkdtempSync(path.join(dir, '.build-'));
-  const started = Date.now();
-  const seconds = () => Math.round((Date.now() - started) / 1000);
   progress(
     `Building Temporal server + SQL tool ${TEMPORAL_SERVER_VERSION} with Go into ${dir} (first run only; 10-40 min on 2 busy cores)…`,
   );
-  const niceable = isExecutable('/usr/bin/nice');
-  const args = [
-    'install',
-    `${PACKAGES.server.pkg}@${TEMPORAL_SERVER_VERSION}`,
-    `${PACKAGES.sqlTool.pkg}@${TEMPORAL_SERVER_VERSION}`,
-  ];
+  let seconds: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(
-        niceable ? '/usr/bin/nice' : go,
-        niceable ? ['-n', '10', go, ...args] : args,
-        {
-          env: {
-            ...env,
-            GOBIN: staging,
-            GOFLAGS: [env.GOFLAGS, '-buildvcs=false'].filter(Boolean).join(' '),
-          },
-          stdio: ['ignore', 'ignore', 'pipe'],
-        },
-      );
-      let tail = '';
-      let downloads = 0;
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (chunk: string) => {
-        tail = (tail + chunk).slice(-8000);
-        downloads += chunk.split('\n').filter((l) => l.startsWith('go: downloading')).length;
-      });
-      const ticker = setInterval(() => {
-        progress(
-          `  …still building the Temporal server (${seconds()}s${downloads ? `, ${downloads} Go modules downloaded` : ''})`,
-        );
-      }, 30_000);
-      ticker.unref();
-      child.on('error', (err) => {
-        clearInterval(ticker);
-        reject(err);
-      });
-      child.on('close', (code) => {
-        clearInterval(ticker);
-        if (code === 0) resolve();
-        else
-          reject(
-            new ServerBuildFailed(
-              `go install failed (exit ${code}) after ${seconds()}s:\n${tail.trim()}`,
-            ),
-          );
-      });
+    seconds = await goInstall({
+      go,
+      packages: [
+        `${PACKAGES.server.pkg}@${TEMPORAL_SERVER_VERSION}`,
+        `${PACKAGES.sqlTool.pkg}@${TEMPORAL_SERVER_VERSION}`,
+      ],
+      dir,
+      binaries: [
+        { built: 'server', name: PACKAGES.server.name },
+        { built: PACKAGES.sqlTool.built, name: PACKAGES.sqlTool.name },
+      ],
+      label: 'the Temporal server',
+      env,
+      nice: true,
+      onProgress: progress,
     });
-    for (const { name, built } of [
-      { name: PACKAGES.server.name, built: 'server' },
-      { name: PACKAGES.sqlTool.name, built: PACKAGES.sqlTool.built },
-    ]) {
-      const from = path.join(staging, built);
-      if (!existsSync(from)) throw new ServerBuildFailed(`go install produced no ${built} binary`);
-      renameSync(from, path.join(dir, name));
-    }
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
+  } catch (err) {
+    if (err instanceof GoInstallFailed) throw new ServerBuildFailed(err.message);
+    throw err;
   }
-  progress(`Temporal server built in ${seconds()}s: ${dir}`);
+  progress(`Temporal server built in ${seconds}s: ${dir}`);
   return {
     server: path.join(dir, PACKAGES.server.name),
     sqlTool: path.join(dir, PACKAGES.sqlTool.name),
     built: true,
-    buildSeconds: seconds(),
+    buildSeconds: seconds,
   };
 }
