@@ -3,10 +3,10 @@
  * starts, as a Temporal header — the demo's `--fail-at` and the fault
  * matrix's kill points, with no switch in the product's inputs.
  */
-import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
+import type { Client, WorkflowClientInterceptor } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { FAULT_HEADER, FaultPlan } from '../domain/faults';
-import { workflowInterceptorsOf } from './hosts';
+import { withWorkflowInterceptor } from './hosts';
 
 export function withFaults(client: Client, plan: FaultPlan | undefined): Client {
   if (!plan || plan.length === 0) return client;
@@ -16,14 +16,6 @@ export function withFaults(client: Client, plan: FaultPlan | undefined): Client 
       return next({ ...input, headers: { ...input.headers, [FAULT_HEADER]: payload } });
     },
   };
-  return new Client({
-    connection: client.connection,
-    namespace: client.options.namespace,
-    dataConverter: client.options.dataConverter,
-    // Keeps the client's own interceptors (the owner host, client/hosts.ts).
-    interceptors: {
-      ...client.options.interceptors,
-      workflow: [...workflowInterceptorsOf(client), stamp],
-    },
-  });
+  // Keeps the client's own interceptors (the owner host, client/hosts.ts).
+  return withWorkflowInterceptor(client, stamp);
 }

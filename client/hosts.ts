@@ -43,21 +43,28 @@ export function ownerInterceptor(raw: HostOwner): WorkflowClientInterceptor {
 
 /** `client`, starting every workflow owned by `owner`. */
 export function withOwner(client: Client, owner: HostOwner): Client {
+  return withWorkflowInterceptor(client, ownerInterceptor(owner));
+}
+
+/**
+ * The same client (connection, namespace, converter) with one more workflow
+ * interceptor after the ones it was built with, which it keeps (the owner
+ * host, a fault plan: wrappers stack, never drop each other).
+ */
+export function withWorkflowInterceptor(
+  client: Client,
+  interceptor: WorkflowClientInterceptor,
+): Client {
+  const workflow = client.options.interceptors?.workflow;
   return new Client({
     connection: client.connection,
     namespace: client.options.namespace,
     dataConverter: client.options.dataConverter,
     interceptors: {
       ...client.options.interceptors,
-      workflow: [...workflowInterceptorsOf(client), ownerInterceptor(owner)],
+      workflow: [...(Array.isArray(workflow) ? workflow : []), interceptor],
     },
   });
-}
-
-/** The workflow interceptors a client was built with (so wrappers add to them, never drop them). */
-export function workflowInterceptorsOf(client: Client): WorkflowClientInterceptor[] {
-  const workflow = client.options.interceptors?.workflow;
-  return Array.isArray(workflow) ? workflow : [];
 }
 
 /** The owner a run recorded, from its description's memo; null for a run started without one. */

@@ -17,7 +17,11 @@ import {
   type ServeStatus,
 } from '../workflows/services/serve';
 import type { SwapResult } from '../workflows/services/hotSwap';
-import { versionRollback, type VersionRollbackResult } from '../workflows/versionRollback';
+import {
+  versionRollback,
+  type VersionRollbackInput,
+  type VersionRollbackResult,
+} from '../workflows/versionRollback';
 import { pendingApprovals } from './pendingApprovals';
 
 export { serveWorkflowId };
@@ -79,14 +83,7 @@ export async function runningCycles(client: Client, moduleId: string): Promise<s
 export async function rollbackVersion(
   client: Client,
   taskQueue: string,
-  input: {
-    moduleId: string;
-    workspace: string;
-    to?: string;
-    reason: RevertReasonCode;
-    detail: string;
-    smokeCommand?: string;
-  },
+  input: VersionRollbackInput,
 ): Promise<VersionRollbackResult & { workflowId: string }> {
   const workflowId = `versions-rollback-${input.moduleId}-${Date.now().toString(36)}`;
   const result = await client.workflow.execute(versionRollback, {

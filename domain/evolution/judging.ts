@@ -17,6 +17,22 @@ export interface IterationJudgement extends JudgeSummary {
   warnings: string[];
 }
 
+/** What both judges report per metric; the window adds its interval, tests and rounds. */
+function verdictSummary(
+  m: Pick<MetricVerdictSummary, 'verdict' | 'pValue' | 'effect' | 'baseline' | 'candidate'>,
+): MetricVerdictSummary {
+  return {
+    verdict: m.verdict,
+    pValue: m.pValue,
+    effect: m.effect,
+    baseline: m.baseline,
+    candidate: m.candidate,
+  };
+}
+
+const unjudgedWarning = (name: string) =>
+  `${name}: no policy for this metric, not judged (add one under "policies")`;
+
 export function judgeIteration(input: {
   baseline: Record<string, MetricValue>;
   candidate: Record<string, MetricValue>;
@@ -40,25 +56,14 @@ export function judgeIteration(input: {
   });
   const metrics: Record<string, MetricVerdictSummary> = {};
   for (const [name, m] of Object.entries(report.metrics)) {
-    metrics[name] = {
-      verdict: m.verdict,
-      pValue: m.pValue,
-      effect: m.effect,
-      baseline: m.baseline,
-      candidate: m.candidate,
-    };
+    metrics[name] = verdictSummary(m);
   }
   return {
     safetyScore: report.safetyScore,
     regressed: report.regressed,
     critical: report.critical,
     metrics,
-    warnings: [
-      ...report.warnings.map((w) => w.message),
-      ...report.unjudged.map(
-        (name) => `${name}: no policy for this metric, not judged (add one under "policies")`,
-      ),
-    ],
+    warnings: [...report.warnings.map((w) => w.message), ...report.unjudged.map(unjudgedWarning)],
   };
 }
 
@@ -88,11 +93,7 @@ export function summariseWindow(input: {
   const warnings: string[] = [];
   for (const [name, m] of Object.entries(report.metrics)) {
     metrics[name] = {
-      verdict: m.verdict,
-      pValue: m.pValue,
-      effect: m.effect,
-      baseline: m.baseline,
-      candidate: m.candidate,
+      ...verdictSummary(m),
       method: m.method,
       test: m.test,
       interval: m.interval,
@@ -124,11 +125,6 @@ export function summariseWindow(input: {
     inconclusive: report.inconclusive,
     rounds: report.rounds,
     metrics,
-    warnings: [
-      ...warnings,
-      ...report.unjudged.map(
-        (name) => `${name}: no policy for this metric, not judged (add one under "policies")`,
-      ),
-    ],
+    warnings: [...warnings, ...report.unjudged.map(unjudgedWarning)],
   };
 }

@@ -8,9 +8,9 @@
 import { calibrate } from '../../domain/judge/calibrate';
 import { JudgeConfig } from '../../domain/evolution/config';
 import type { CycleCalibration } from '../../domain/evolution/results';
-import { sandboxOf } from '../../domain/sandbox';
 import { judge } from './activities';
 import { activeOf, type CycleRun } from './cycleState';
+import { windowInput } from './judgeWindow';
 
 /** Runs the calibration when required; returns why it failed, or null. */
 export async function calibrateCycle(run: CycleRun): Promise<string | null> {
@@ -21,21 +21,15 @@ export async function calibrateCycle(run: CycleRun): Promise<string | null> {
   const active = activeOf(run);
   const rounds = settings.calibrationRounds;
   const timeoutSec = config.evaluation.commandTimeoutSec;
-  const measured = await judge(timeoutSec, rounds).measureIterationWindow({
-    workspace: config.workspace,
-    baselineCheckpointId: active.checkpointId,
-    candidateCheckpointId: active.checkpointId,
-    candidateChecksum: active.checksum,
-    metricsCommand: command,
-    rounds,
-    maxRounds: rounds,
-    timeoutSec,
-    alpha: config.alpha,
-    confidence: settings.confidence,
-    minEffect: config.minEffect,
-    policies: config.policies,
-    sandbox: sandboxOf(config),
-  });
+  // The same tree on both sides: A/A.
+  const measured = await judge(timeoutSec, rounds).measureIterationWindow(
+    windowInput(config, active, active, {
+      command,
+      rounds,
+      maxRounds: rounds,
+      minEffect: config.minEffect,
+    }),
+  );
   if (measured.failure) return `calibration failed: ${measured.failure.message}`;
   const c = calibrate({
     rounds: measured.rounds,

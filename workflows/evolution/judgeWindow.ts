@@ -14,7 +14,7 @@ import { decideOnEvaluation, type Decision } from '../../domain/evolution/decide
 import type { CandidateFailure, MetricValues } from '../../domain/evolution/failures';
 import { summariseWindow } from '../../domain/evolution/judging';
 import type { IterationRecord } from '../../domain/evolution/results';
-import { JudgeConfig } from '../../domain/evolution/config';
+import { JudgeConfig, type EvolutionConfig } from '../../domain/evolution/config';
 import { sandboxOf } from '../../domain/sandbox';
 import type { VersionRecord } from '../../domain/versions';
 import { ApplicationFailure } from '@temporalio/workflow';
@@ -27,6 +27,31 @@ export type JudgeOutcome =
 
 const pct = (x: number | null | undefined) =>
   x === null || x === undefined ? '?' : `${(x * 100).toFixed(1)} %`;
+
+/** The judge's window over two checkpoints of the workspace, under the cycle's config. */
+export function windowInput(
+  config: EvolutionConfig,
+  baseline: VersionRecord,
+  candidate: VersionRecord,
+  window: { command: string; rounds: number; maxRounds: number; minEffect: number | undefined },
+) {
+  const settings = config.judge ?? JudgeConfig.parse({});
+  return {
+    workspace: config.workspace,
+    baselineCheckpointId: baseline.checkpointId,
+    candidateCheckpointId: candidate.checkpointId,
+    candidateChecksum: candidate.checksum,
+    metricsCommand: window.command,
+    rounds: window.rounds,
+    maxRounds: window.maxRounds,
+    timeoutSec: config.evaluation.commandTimeoutSec,
+    alpha: config.alpha,
+    confidence: settings.confidence,
+    minEffect: window.minEffect,
+    policies: config.policies,
+    sandbox: sandboxOf(config),
+  };
+}
 
 export async function windowJudgeStep(
   input: IterationInput,
@@ -44,22 +69,17 @@ export async function windowJudgeStep(
   const sampled = Object.values(metrics).some((v) => Array.isArray(v));
   const rounds = sampled ? settings.rounds : 1;
   const maxRounds = sampled ? settings.maxRounds : 1;
-  const timeoutSec = config.evaluation.commandTimeoutSec;
-  const measured = await judge(timeoutSec, maxRounds).measureIterationWindow({
-    workspace: config.workspace,
-    baselineCheckpointId: pre.checkpointId,
-    candidateCheckpointId: candidate.checkpointId,
-    candidateChecksum: candidate.checksum,
-    metricsCommand: command,
-    rounds,
+  const measured = await judge(
+    config.evaluation.commandTimeoutSec,
     maxRounds,
-    timeoutSec,
-    alpha: config.alpha,
-    confidence: settings.confidence,
-    minEffect: config.minEffect ?? input.calibratedMinEffect ?? undefined,
-    policies: config.policies,
-    sandbox: sandboxOf(config),
-  });
+  ).measureIterationWindow(
+    windowInput(config, pre, candidate, {
+      command,
+      rounds,
+      maxRounds,
+      minEffect: config.minEffect ?? input.calibratedMinEffect ?? undefined,
+    }),
+  );
   if (measured.failure?.side === 'candidate')
     return {
       kind: 'failure',
